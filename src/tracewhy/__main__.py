@@ -1,0 +1,3 @@
+from tracewhy.cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""``analyze(trace)``: the one call that runs every per-trace analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from tracewhy.analysis.critical_path import Section, critical_path, critical_time_per_span
+from tracewhy.analysis.graph import build_call_graph
+from tracewhy.analysis.hops import Hop, build_hops, span_errors
+from tracewhy.analysis.index import TraceIndex, build_index
+from tracewhy.analysis.self_time import self_times
+from tracewhy.model import Span, Trace
+
+
+@dataclass
+class Analysis:
+    trace: Trace
+    index: TraceIndex
+    sections: list[Section]  # critical path of the main root, in time order
+    self_us: list[int]  # per span index
+    critical_us: list[int]  # per span index
+    error: list[bool]  # per span index
+    hops: list[Hop]
+    graph: nx.DiGraph
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    root_cause: dict[str, Any] | None = None
+    whys: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def root(self) -> Span | None:
+        return self.index.spans[self.index.root] if self.index.root >= 0 else None
+
+    @property
+    def root_duration_us(self) -> int:
+        r = self.index.root
+        return self.index.end[r] - self.index.start[r] if r >= 0 else 0
+
+
+def analyze(trace: Trace) -> Analysis:
+    ix = build_index(trace)
+    sections = critical_path(ix)
+    critical = critical_time_per_span(sections, len(ix))
+    own = self_times(ix)
+    error = span_errors(ix)
+    hops = build_hops(ix, own, critical, error)
+    graph = build_call_graph(ix, hops, own, critical, error)
+    return Analysis(trace, ix, sections, own, critical, error, hops, graph)

@@ -1,0 +1,105 @@
+"""The call graph of a trace as a networkx DiGraph, built from roll-ups, never per span.
+
+Nodes are services (``"svc:<service>"``, type "service") and operations
+(``"op:<service>/<operation>"``, type "operation").  "calls" edges join a caller to a callee at
+both levels, with the callee side's call count, total, self and critical time and errors;
+"contains" edges join a service to each of its operations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from tracewhy.analysis.hops import Hop
+from tracewhy.analysis.index import TraceIndex
+
+_FIELDS = ("calls", "total_us", "self_us", "critical_us", "errors")
+
+
+def service_node(service: str) -> str:
+    return f"svc:{service}"
+
+
+def operation_node(service: str, operation: str) -> str:
+    return f"op:{service}/{operation}"
+
+
+def build_call_graph(ix: TraceIndex, hops: list[Hop], self_us: list[int],
+                     critical_us: list[int], error: list[bool]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    for hop in hops:
+        svc, op = service_node(hop.service), operation_node(hop.service, hop.operation)
+        values = {name: getattr(hop, name) for name in _FIELDS}
+        if svc not in graph:
+            graph.add_node(svc, type="service", service=hop.service,
+                           **dict.fromkeys(_FIELDS, 0))
+        for name, value in values.items():
+            graph.nodes[svc][name] += value
+        graph.add_node(op, type="operation", service=hop.service, operation=hop.operation,
+                       layer=hop.layer, **values)
+        graph.add_edge(svc, op, type="contains")
+    for (caller, callee), values in _edge_totals(ix, self_us, critical_us, error).items():
+        graph.add_edge(caller, callee, type="calls", **dict(zip(_FIELDS, values, strict=True)))
+    return graph
+
+
+def _edge_totals(ix: TraceIndex, self_us: list[int], critical_us: list[int],
+                 error: list[bool]) -> dict[tuple[str, str], list[int]]:
+    spans, parent, start, end = ix.spans, ix.parent, ix.start, ix.end
+    totals: dict[tuple[str, str], list[int]] = {}
+    for i, p in enumerate(parent):
+        if p < 0:
+            continue
+        child, caller = spans[i], spans[p]
+        keys = [(operation_node(caller.service, caller.name),
+                 operation_node(child.service, child.name))]
+        if child.service != caller.service:
+            keys.append((service_node(caller.service), service_node(child.service)))
+        for key in keys:
+            row = totals.get(key)
+            if row is None:
+                row = totals[key] = [0, 0, 0, 0, 0]
+            row[0] += 1
+            row[1] += end[i] - start[i]
+            row[2] += self_us[i]
+            row[3] += critical_us[i]
+            row[4] += error[i]
+    return totals
+
+
+def graph_to_dict(graph: nx.DiGraph) -> dict[str, Any]:
+    nodes = [{"id": node, **data} for node, data in sorted(graph.nodes(data=True))]
+    edges = [{"source": u, "target": v, **data}
+             for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))]
+    return {"directed": True, "nodes": nodes, "edges": edges}
+
+
+def graph_to_dot(graph: nx.DiGraph) -> str:
+    """Graphviz DOT of the service level (with operation counts in the labels)."""
+    lines = ["digraph tracewhy {", "  rankdir=LR;", "  node [shape=box, fontname=Helvetica];"]
+    for node, data in sorted(graph.nodes(data=True)):
+        if data["type"] != "service":
+            continue
+        label = f"{data['service']}\n{data['calls']} spans, crit {data['critical_us']} µs"
+        style = ", color=red" if data["errors"] else ""
+        lines.append(f"  {_dot_id(node)} [label={_dot_str(label)}{style}];")
+    for u, v, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+        if data["type"] != "calls" or not u.startswith("svc:"):
+            continue
+        label = f"{data['calls']} calls, crit {data['critical_us']} µs"
+        if data["errors"]:
+            label += f", {data['errors']} errors"
+        lines.append(f"  {_dot_id(u)} -> {_dot_id(v)} [label={_dot_str(label)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_id(node: str) -> str:
+    return _dot_str(node)
+
+
+def _dot_str(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'

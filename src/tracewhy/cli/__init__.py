@@ -1,0 +1,74 @@
+"""The ``tracewhy`` command line.  The only code that prints, reads arguments or writes files.
+
+Every expected failure is a :class:`~tracewhy.errors.TracewhyError`, caught once here and
+printed as one line with its exit code; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from tracewhy import __version__
+from tracewhy.errors import TracewhyError
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in tracewhy
+
+
+class TracewhyGroup(click.Group):
+    """Turns TracewhyError into ``tracewhy: <message>`` and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TracewhyError as exc:
+            if _debug(ctx):
+                raise
+            click.echo(f"tracewhy: {exc.one_line()}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("tracewhy: interrupted", err=True)
+            ctx.exit(130)
+        except MemoryError:
+            click.echo("tracewhy: out of memory while analysing; try a smaller input", err=True)
+            ctx.exit(INTERNAL_ERROR)
+        except Exception as exc:  # a bug: say so plainly, traceback only on request
+            if _debug(ctx):
+                raise
+            click.echo(f"tracewhy: internal error: {type(exc).__name__}: {exc} "
+                       "(rerun with --debug for the traceback)", err=True)
+            ctx.exit(INTERNAL_ERROR)
+
+
+def _debug(ctx: click.Context) -> bool:
+    root = ctx.find_root()
+    return bool((root.obj or {}).get("debug")) or os.environ.get("TRACEWHY_DEBUG") == "1" \
+        or "--debug" in sys.argv[1:]
+
+
+@click.group(cls=TracewhyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tracewhy")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Find where the time went in a distributed trace, and why."""
+    ctx.obj = {"debug": debug}
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="tracewhy", standalone_mode=True)
+    except TracewhyError as exc:  # raised outside a command (e.g. during --debug re-raise)
+        if "--debug" in sys.argv[1:]:
+            traceback.print_exc()
+        click.echo(f"tracewhy: {exc.one_line()}", err=True)
+        sys.exit(int(exc.exit_code))
+
+
+from tracewhy.cli import analyze as _analyze  # noqa: E402,F401  (registers the command)

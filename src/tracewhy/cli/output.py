@@ -1,0 +1,50 @@
+"""Writing results: never over a file the user did not ask to replace, never half a file."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from tracewhy.errors import OutputError
+
+
+def write_output(path: str | None, text: str, *, force: bool,
+                 inputs: tuple[str, ...] = ()) -> Path | None:
+    """Write ``text`` to ``path`` atomically (stdout for None or ``-``); return the path."""
+    if path is None or path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return None
+    target = Path(path)
+    _refuse_inputs(target, inputs)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a directory; give a file name for the output")
+    if target.exists() and not force:
+        raise OutputError(f"{target}: already exists", hint="use --force to replace it")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{target}: directory {parent} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    return target
+
+
+def _refuse_inputs(target: Path, inputs: tuple[str, ...]) -> None:
+    for source in inputs:
+        if source == "-" or not Path(source).exists() or not target.exists():
+            continue
+        if os.path.samefile(source, target):
+            raise OutputError(f"{target}: is the input file; refusing to overwrite it")

@@ -1,0 +1,84 @@
+"""Time repairs that need no tree: units judged by magnitude, and bad durations.
+
+All formats declare microseconds once parsed.  A start time whose magnitude only makes sense as
+milliseconds (or nanoseconds) since the epoch, for a date between 2000 and 2100, is converted
+together with the span's duration and event times.  Small times (hand-made traces counting
+from 0) are left alone: they fit no epoch unit.
+"""
+
+from __future__ import annotations
+
+from tracewhy.model import Span
+from tracewhy.normalise.repairs import Repairs
+
+_YEAR_2000_S = 946_684_800
+_YEAR_2100_S = 4_102_444_800
+MS_RANGE = (_YEAR_2000_S * 10**3, _YEAR_2100_S * 10**3)
+NS_RANGE = (_YEAR_2000_S * 10**9, _YEAR_2100_S * 10**9)
+DEFAULT_MAX_DURATION_US = 7 * 24 * 3600 * 10**6
+
+
+def repair_times(spans: list[Span], repairs: Repairs,
+                 max_duration_us: int = DEFAULT_MAX_DURATION_US) -> list[Span]:
+    """Fix units and durations in place; return the spans whose start is missing.
+
+    A start of 0 means "missing" (Zipkin's and Jaeger UI's rule) only in traces that use epoch
+    times; hand-made traces that count from 0 keep it.
+    """
+    missing_start = []
+    epoch_times = any((span.start_us or 0) > _YEAR_2000_S for span in spans)
+    for span in spans:
+        start = span.start_us
+        if start is None or (start == 0 and epoch_times):
+            span.start_us = None
+            missing_start.append(span)
+        elif MS_RANGE[0] <= start <= MS_RANGE[1]:
+            _rescale(span, 1000, 1)
+            repairs.note("timestamps-ms", span.span_id)
+        elif NS_RANGE[0] <= start <= NS_RANGE[1]:
+            _rescale(span, 1, 1000)
+            repairs.note("timestamps-ns", span.span_id)
+        duration = span.duration_us
+        if duration is None:
+            span.duration_us = 0
+            repairs.note("missing-duration", span.span_id)
+        elif duration < 0:
+            span.duration_us = 0
+            repairs.note("negative-duration", span.span_id)
+        elif duration == 0:
+            repairs.note("zero-duration", span.span_id)
+        elif duration > max_duration_us:
+            repairs.note("implausible-duration", span.span_id)
+    return missing_start
+
+
+def _rescale(span: Span, multiply: int, divide: int) -> None:
+    span.start_us = (span.start_us or 0) * multiply // divide
+    if span.duration_us is not None:
+        span.duration_us = span.duration_us * multiply // divide
+    for event in span.events:
+        if event.time_us:
+            event.time_us = event.time_us * multiply // divide
+
+
+def place_missing_starts(missing: list[Span], by_id: dict[str, Span], order: list[Span],
+                         repairs: Repairs) -> None:
+    """Give spans without a start time their parent's start (parents first, so chains work)."""
+    if not missing:
+        return
+    missing_ids = {id(span) for span in missing}
+    children_start: dict[str, int] = {}
+    for span in order:
+        if span.parent_id is not None and span.start_us is not None:
+            prev = children_start.get(span.parent_id)
+            if prev is None or span.start_us < prev:
+                children_start[span.parent_id] = span.start_us
+    for span in order:  # order is top-down, so a parent is placed before its children
+        if id(span) not in missing_ids:
+            continue
+        parent = by_id.get(span.parent_id) if span.parent_id else None
+        if parent is not None and parent.start_us is not None:
+            span.start_us = parent.start_us
+        else:
+            span.start_us = children_start.get(span.span_id, 0)
+        repairs.note("missing-start", span.span_id)

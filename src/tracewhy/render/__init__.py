@@ -1,0 +1,1 @@
+"""Renderers: an Analysis in, a string out.  Writing files is the CLI's job."""

@@ -1,0 +1,77 @@
+"""The machine-readable analysis (``"schema": "tracewhy.analysis/1"``).
+
+The contract is ``schemas/analysis.schema.json``, shipped in the package and documented in
+README.  Keys are stable; new keys may be added within version 1, none removed or renamed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tracewhy import __version__
+from tracewhy.analysis.analyze import Analysis
+from tracewhy.analysis.graph import graph_to_dict
+
+SCHEMA = "tracewhy.analysis/1"
+
+
+def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+    trace, ix = analysis.trace, analysis.index
+    root_duration = analysis.root_duration_us
+    spans = ix.spans
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "tracewhy", "version": __version__},
+        "trace_id": trace.trace_id,
+        "source": _source(analysis),
+        "root": _root(analysis),
+        "span_count": len(spans),
+        "accounting": trace.accounting(),
+        "services": sorted({span.service for span in spans}),
+        "warnings": [w.to_dict() for w in trace.warnings],
+        "merged": [{"span_id": m.span_id, "into": m.into, "reason": m.reason}
+                   for m in trace.merged],
+        "rejected": [{"span_id": r.span_id, "reason": r.reason} for r in trace.rejected],
+        "critical_path": [
+            {"span_id": spans[s.span].span_id, "service": spans[s.span].service,
+             "operation": spans[s.span].name, "start_us": s.start_us, "end_us": s.end_us}
+            for s in analysis.sections
+        ],
+        "hops": [
+            {"service": h.service, "operation": h.operation, "layer": h.layer,
+             "layer_rule": h.layer_rule, "calls": h.calls, "total_us": h.total_us,
+             "self_us": h.self_us, "max_us": h.max_us, "critical_us": h.critical_us,
+             "critical_share": round(h.critical_us / root_duration, 6) if root_duration else 0.0,
+             "errors": h.errors}
+            for h in analysis.hops
+        ],
+        "graph": graph_to_dict(analysis.graph),
+        "findings": analysis.findings,
+        "root_cause": analysis.root_cause,
+        "whys": analysis.whys,
+    }
+
+
+def _source(analysis: Analysis) -> dict[str, Any]:
+    source = analysis.trace.source
+    if source is None:
+        return {"format": None, "name": None, "other_trace_ids": []}
+    return {"format": source.format, "name": source.name,
+            "other_trace_ids": list(source.other_trace_ids), "backend": source.backend,
+            "ui_url": source.ui_url}
+
+
+def _root(analysis: Analysis) -> dict[str, Any] | None:
+    root = analysis.root
+    if root is None:
+        return None
+    return {"span_id": root.span_id, "service": root.service, "operation": root.name,
+            "kind": root.kind, "start_us": root.start_us or 0,
+            "duration_us": analysis.root_duration_us,
+            "error": analysis.error[analysis.index.root]}
+
+
+def render_json(analysis: Analysis) -> str:
+    return orjson.dumps(analysis_to_dict(analysis), option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -1,0 +1,64 @@
+"""A short terminal summary: root, duration, the critical path's top hops, errors, warnings."""
+
+from __future__ import annotations
+
+from tracewhy.analysis.analyze import Analysis
+from tracewhy.render.format import duration, percent
+from tracewhy.render.safe_text import clean
+
+TOP_HOPS = 8
+
+
+def render_text(analysis: Analysis) -> str:
+    lines: list[str] = []
+    trace, root = analysis.trace, analysis.root
+    source = trace.source
+    origin = f"  ({source.format}, {clean(source.name)})" if source else ""
+    lines.append(f"trace  {clean(trace.trace_id)}{origin}")
+    if root is None:
+        return "\n".join([*lines, "no spans"]) + "\n"
+    total = analysis.root_duration_us
+    status = "ERROR" if analysis.error[analysis.index.root] else "ok"
+    lines.append(f"root   {clean(root.service)}  {clean(root.name)}  {duration(total)}  {status}")
+    services = {span.service for span in analysis.index.spans}
+    lines.append(f"spans  {len(analysis.index)} in {len(services)} services"
+                 f"   warnings {len(trace.warnings)}")
+    lines.extend(_verdict(analysis))
+    lines.append("")
+    lines.append("critical path (where the time went):")
+    for hop in [h for h in analysis.hops if h.critical_us][:TOP_HOPS]:
+        share = hop.critical_us / total if total else 0.0
+        lines.append(f"  {percent(share):>6}  {duration(hop.critical_us):>9}  "
+                     f"{clean(hop.service)}  {clean(hop.operation)}")
+    lines.extend(_errors(analysis))
+    lines.extend(_warnings(analysis))
+    return "\n".join(lines) + "\n"
+
+
+def _verdict(analysis: Analysis) -> list[str]:
+    if not analysis.root_cause:
+        return []
+    out = ["", f"verdict  {clean(str(analysis.root_cause.get('summary', '')))}"]
+    for number, why in enumerate(analysis.whys, 1):
+        out.append(f"  why {number}: {clean(str(why.get('question', '')))}")
+        out.append(f"         {clean(str(why.get('answer', '')))}")
+    return out
+
+
+def _errors(analysis: Analysis) -> list[str]:
+    failing = [h for h in analysis.hops if h.errors]
+    if not failing:
+        return []
+    out = ["", f"errors ({sum(h.errors for h in failing)} spans):"]
+    for hop in sorted(failing, key=lambda h: (-h.errors, h.service, h.operation))[:TOP_HOPS]:
+        out.append(f"  {hop.errors:>5}  {clean(hop.service)}  {clean(hop.operation)}")
+    return out
+
+
+def _warnings(analysis: Analysis) -> list[str]:
+    if not analysis.trace.warnings:
+        return []
+    out = ["", "data quality:"]
+    for warning in analysis.trace.warnings:
+        out.append(f"  [{warning.code}] {clean(warning.message)}")
+    return out

@@ -1,0 +1,130 @@
+"""Reading trace inputs: bytes -> JSON -> format parser -> spans grouped by trace -> one Trace.
+
+``load_trace`` is the one call the CLI makes for a file; live backends (``tracewhy.backends``)
+fetch bytes and hand them to ``parse_bytes`` so a fetched trace goes through the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracewhy.errors import InputError, InputNotFound
+from tracewhy.ids import canonical_trace_id, trace_id_forms
+from tracewhy.model import DataWarning, SourceInfo, Span, Trace
+from tracewhy.normalise import NormaliseOptions, ParseNotes, normalise
+from tracewhy.sources.common import ParseResult
+from tracewhy.sources.decode import DEFAULT_MAX_INPUT_BYTES, decode_json, display_name, read_input
+from tracewhy.sources.detect import FORMATS, detect_format
+from tracewhy.sources.jaeger import parse_jaeger
+from tracewhy.sources.otlp import parse_otlp
+from tracewhy.sources.zipkin import parse_zipkin
+
+
+@dataclass
+class TraceInput:
+    """Every trace found in one input, in order of first appearance."""
+
+    name: str
+    format: str
+    traces: dict[str, list[Span]]
+    notes: ParseNotes = field(default_factory=ParseNotes)
+
+    @property
+    def trace_ids(self) -> list[str]:
+        return list(self.traces)
+
+
+def parse_documents(docs: list[Any], name: str, fmt: str | None = None) -> ParseResult:
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown input format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    fmt = fmt or detect_format(docs, name)
+    if fmt == "otlp":
+        return parse_otlp(docs)
+    if len(docs) != 1:
+        raise InputError(f"{name}: several JSON documents in one {fmt} input")
+    if fmt == "jaeger":
+        return parse_jaeger(docs[0])
+    return parse_zipkin(docs[0], name)
+
+
+def parse_bytes(data: bytes, name: str, fmt: str | None = None) -> TraceInput:
+    decoded = decode_json(data, name)
+    result = parse_documents(decoded.documents, name, fmt)
+    notes = ParseNotes(counts={**decoded.repairs}, rejected=result.rejected,
+                       warnings=result.warnings)
+    for code, n in result.counts.items():
+        notes.counts[code] = notes.counts.get(code, 0) + n
+    traces = _group_by_trace(result.spans, notes)
+    if not traces:
+        raise InputError(f"{name}: no usable spans in the input"
+                         + (f" ({len(result.rejected)} rejected: {result.rejected[0].reason})"
+                            if result.rejected else ""))
+    return TraceInput(name, result.format, traces, notes)
+
+
+def read_traces(path: str, fmt: str | None = None,
+                max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> TraceInput:
+    return parse_bytes(read_input(path, max_bytes=max_bytes), display_name(path), fmt)
+
+
+def _group_by_trace(spans: list[Span], notes: ParseNotes) -> dict[str, list[Span]]:
+    traces: dict[str, list[Span]] = {}
+    for span in spans:
+        group = traces.get(span.trace_id)
+        if group is None:
+            traces[span.trace_id] = [span]
+        else:
+            group.append(span)
+    for short in [tid for tid in traces if len(tid) == 16]:
+        full = next((tid for tid in traces if len(tid) == 32 and tid[16:] == short), None)
+        if full is not None:
+            moved = traces.pop(short)
+            for span in moved:
+                span.trace_id = full
+            traces[full].extend(moved)
+            notes.counts["mixed-id-width"] = notes.counts.get("mixed-id-width", 0) + len(moved)
+    return traces
+
+
+def select_trace(found: TraceInput, trace_id: str | None = None, *,
+                 options: NormaliseOptions | None = None,
+                 source: SourceInfo | None = None) -> Trace:
+    """Normalise one trace of the input: ``trace_id`` or the first; never a mix of traces."""
+    chosen = _choose(found, trace_id)
+    others = tuple(tid for tid in found.traces if tid != chosen)
+    notes = found.notes
+    if others:
+        notes = ParseNotes(dict(notes.counts), list(notes.rejected), list(notes.warnings))
+        notes.warnings.append(DataWarning(
+            "other-traces",
+            f"the input holds {len(others)} other trace(s); analysed only {chosen} "
+            "(use --trace-id to pick another): " + ", ".join(others[:20])
+            + (" ..." if len(others) > 20 else ""), (), "info"))
+    info = source or SourceInfo(found.format, found.name)
+    info.other_trace_ids = others
+    return normalise(found.traces[chosen], chosen, options=options, notes=notes, source=info)
+
+
+def _choose(found: TraceInput, trace_id: str | None) -> str:
+    if trace_id is None:
+        return next(iter(found.traces))
+    forms = trace_id_forms(trace_id)
+    for form in forms:
+        if form in found.traces:
+            return form
+    wanted = canonical_trace_id(trace_id)
+    for tid in found.traces:
+        if len(wanted) >= 16 and len(tid) >= 16 and tid[-16:] == wanted[-16:]:
+            return tid
+    listed = ", ".join(list(found.traces)[:10])
+    raise InputNotFound(f"{found.name}: trace {trace_id} is not in the input; it holds: {listed}")
+
+
+def load_trace(path: str, *, trace_id: str | None = None, fmt: str | None = None,
+               options: NormaliseOptions | None = None,
+               max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Trace:
+    return select_trace(read_traces(path, fmt, max_bytes), trace_id, options=options)
+
+
+__all__ = ["TraceInput", "load_trace", "parse_bytes", "read_traces", "select_trace"]

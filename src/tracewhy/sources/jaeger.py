@@ -1,0 +1,173 @@
+"""Jaeger query-API JSON (``/api/traces/{id}``, the UI's download): ``{"data": [trace...]}``.
+
+Times are microseconds.  The parent is the first CHILD_OF reference in the same trace, else the
+first FOLLOWS_FROM one (marking the span as not awaited), else the deprecated ``parentSpanID``;
+every other reference becomes a link.  ``span.kind`` and ``otel.status_code`` tags, which
+Jaeger's OTLP translator writes, become the span's kind and status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracewhy.model import (
+    CHILD_OF,
+    FOLLOWS_FROM,
+    KINDS,
+    STATUS_ERROR,
+    STATUS_OK,
+    STATUS_UNSET,
+    UNSPECIFIED,
+    DataWarning,
+    Event,
+    Link,
+    Span,
+)
+from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text, error_tag_set
+
+FORMAT = "jaeger"
+
+
+def parse_jaeger(doc: Any) -> ParseResult:
+    result = ParseResult(FORMAT)
+    ids = IdCanon()
+    for trace in _traces(doc):
+        _parse_trace(trace, result, ids)
+    return result
+
+
+def _traces(doc: Any) -> list[Any]:
+    if isinstance(doc, dict) and "data" in doc:
+        data = doc["data"]
+        return data if isinstance(data, list) else [data]
+    if isinstance(doc, list):
+        return doc
+    return [doc]
+
+
+def _parse_trace(trace: Any, result: ParseResult, ids: IdCanon) -> None:
+    if not isinstance(trace, dict):
+        result.reject("trace", f"expected a trace object, got {type(trace).__name__}")
+        return
+    processes = _processes(trace.get("processes"))
+    default_tid = trace.get("traceID")
+    spans = trace.get("spans")
+    if not isinstance(spans, list):
+        result.reject("trace", "trace has no 'spans' list")
+        return
+    for position, raw in enumerate(spans):
+        span = _parse_span(raw, position, default_tid, processes, result, ids)
+        if span is not None:
+            result.spans.append(span)
+    backend_warnings = trace.get("warnings")
+    if backend_warnings:
+        result.warnings.append(DataWarning(
+            "backend-warning", "Jaeger attached warnings to the trace: "
+            + "; ".join(as_text(w) for w in backend_warnings)[:500]))
+
+
+def _processes(raw: Any) -> dict[str, tuple[str, dict[str, Any]]]:
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    if isinstance(raw, dict):
+        for pid, proc in raw.items():
+            if isinstance(proc, dict):
+                out[pid] = (as_text(proc.get("serviceName")), _tags(proc.get("tags")))
+    return out
+
+
+def _tags(raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, list):
+        return {}
+    out: dict[str, Any] = {}
+    for tag in raw:
+        if isinstance(tag, dict) and "key" in tag:
+            out[as_text(tag["key"])] = tag.get("value")
+    return out
+
+
+def _parse_span(raw: Any, position: int, default_tid: Any,
+                processes: dict[str, tuple[str, dict[str, Any]]],
+                result: ParseResult, ids: IdCanon) -> Span | None:
+    if not isinstance(raw, dict):
+        result.reject(f"span #{position}", f"expected a span object, got {type(raw).__name__}")
+        return None
+    trace_id = ids.trace(raw.get("traceID") or default_tid)
+    span_id = ids.span(raw.get("spanID"), trace_id)
+    if not trace_id or not span_id or span_id.strip("0") == "":
+        result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
+        return None
+    attributes = _tags(raw.get("tags"))
+    process = raw.get("process")
+    if isinstance(process, dict):  # the UI's in-memory model inlines the process
+        service, resource = as_text(process.get("serviceName")), _tags(process.get("tags"))
+    else:
+        service, resource = processes.get(as_text(raw.get("processID")), ("", {}))
+    parent_id, parent_ref, links = _references(raw, trace_id, result, ids)
+    kind = as_text(attributes.get("span.kind")).lower()
+    status, message = _status(attributes)
+    return Span(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_id=parent_id,
+        service=service,
+        name=as_text(raw.get("operationName")),
+        kind=kind if kind in KINDS else UNSPECIFIED,
+        start_us=as_int(raw.get("startTime")),
+        duration_us=as_int(raw.get("duration")),
+        status=status,
+        status_message=message,
+        attributes=attributes,
+        resource=resource,
+        events=_logs(raw.get("logs")),
+        links=links,
+        parent_ref=parent_ref,
+    )
+
+
+def _references(raw: dict[str, Any], trace_id: str, result: ParseResult,
+                ids: IdCanon) -> tuple[str | None, str, tuple[Link, ...]]:
+    refs = raw.get("references")
+    all_refs: list[Link] = []
+    for ref in refs if isinstance(refs, list) else ():
+        if not isinstance(ref, dict):
+            continue
+        ref_trace = ids.trace(ref.get("traceID") or trace_id)
+        if ref_trace.strip("0") == "":
+            result.count("zero-trace-reference")
+            continue
+        is_follows = as_text(ref.get("refType")).upper() == "FOLLOWS_FROM"
+        all_refs.append(Link(ref_trace, ids.span(ref.get("spanID"), ref_trace),
+                             FOLLOWS_FROM if is_follows else CHILD_OF))
+    local = [ref for ref in all_refs if ref.trace_id == trace_id and ref.span_id]
+    parent = next((ref for ref in local if ref.ref_type == CHILD_OF), None)
+    parent = parent or next(iter(local), None)
+    links = tuple(ref for ref in all_refs if ref is not parent)
+    if parent is not None:
+        return ids.parent(parent.span_id, trace_id), parent.ref_type, links
+    return ids.parent(raw.get("parentSpanID"), trace_id), CHILD_OF, links
+
+
+def _status(attributes: dict[str, Any]) -> tuple[str, str]:
+    code = as_text(attributes.get("otel.status_code")).upper()
+    message = as_text(attributes.get("otel.status_description"))
+    if code == "ERROR" or error_tag_set(attributes.get("error")):
+        error = attributes.get("error")
+        if not message and isinstance(error, str) and error.lower() != "true":
+            message = error
+        return STATUS_ERROR, message
+    if code == "OK":
+        return STATUS_OK, message
+    return STATUS_UNSET, message
+
+
+def _logs(raw: Any) -> tuple[Event, ...]:
+    if not isinstance(raw, list) or not raw:
+        return ()
+    events = []
+    for log in raw:
+        if not isinstance(log, dict):
+            continue
+        fields = _tags(log.get("fields"))
+        name = as_text(fields.get("event") or fields.get("message") or "log")
+        events.append(Event(as_int(log.get("timestamp")) or 0, name, fields))
+    return tuple(events)

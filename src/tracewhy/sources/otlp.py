@@ -1,0 +1,231 @@
+"""OTLP/JSON: ``{"resourceSpans": ...}``, Jaeger api_v3's ``{"result": {...}}``, the collector
+file exporter's one object per line, and Tempo's ``batches`` form.
+
+Times are nanoseconds (numbers or decimal strings) and are floored to microseconds.  Ids are
+hex in the OTLP/JSON spec; protobuf-JSON encoders write base64, which is converted with a
+warning.  Kinds and status codes come as integers or as enum names.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from tracewhy.ids import base64_to_hex, looks_base64
+from tracewhy.model import (
+    CLIENT,
+    CONSUMER,
+    INTERNAL,
+    PRODUCER,
+    SERVER,
+    STATUS_ERROR,
+    STATUS_OK,
+    STATUS_UNSET,
+    UNSPECIFIED,
+    Event,
+    Link,
+    Span,
+)
+from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text
+
+FORMAT = "otlp"
+MAX_VALUE_DEPTH = 32
+_KIND_NUMBERS = {0: UNSPECIFIED, 1: INTERNAL, 2: SERVER, 3: CLIENT, 4: PRODUCER, 5: CONSUMER}
+_STATUS_NUMBERS = {0: STATUS_UNSET, 1: STATUS_OK, 2: STATUS_ERROR}
+
+
+def parse_otlp(docs: list[Any]) -> ParseResult:
+    result = ParseResult(FORMAT)
+    ids = _OtlpIds(result)
+    for doc in docs:
+        for resource_spans in _resource_spans(doc):
+            _parse_resource_spans(resource_spans, result, ids)
+    return result
+
+
+def resource_spans_of(doc: Any) -> list[Any] | None:
+    """The resourceSpans list of any accepted OTLP wrapper, or None if this is not OTLP."""
+    if not isinstance(doc, dict):
+        return None
+    for wrapper in ("result", "trace"):
+        inner = doc.get(wrapper)
+        if isinstance(inner, dict):
+            doc = inner
+            break
+    for key in ("resourceSpans", "resource_spans", "batches"):
+        value = doc.get(key)
+        if isinstance(value, list):
+            return value
+    return None
+
+
+def _resource_spans(doc: Any) -> list[Any]:
+    return resource_spans_of(doc) or []
+
+
+class _OtlpIds(IdCanon):
+    """Hex ids, with base64 ones converted (and counted)."""
+
+    def __init__(self, result: ParseResult) -> None:
+        super().__init__()
+        self._result = result
+
+    def unbase64(self, raw: Any, n_bytes: int) -> Any:
+        if isinstance(raw, str) and looks_base64(raw, n_bytes):
+            converted = base64_to_hex(raw)
+            if converted is not None:
+                self._result.count("id-base64")
+                return converted
+        return raw
+
+
+def _parse_resource_spans(block: Any, result: ParseResult, ids: _OtlpIds) -> None:
+    if not isinstance(block, dict):
+        result.reject("resourceSpans", "expected an object")
+        return
+    resource_raw = block.get("resource")
+    resource = _attributes(resource_raw.get("attributes"), result) \
+        if isinstance(resource_raw, dict) else {}
+    service = as_text(resource.get("service.name"))
+    scopes = block.get("scopeSpans") or block.get("instrumentationLibrarySpans") or []
+    for scope_block in scopes if isinstance(scopes, list) else ():
+        if not isinstance(scope_block, dict):
+            continue
+        scope = scope_block.get("scope") or scope_block.get("instrumentationLibrary") or {}
+        scope_name = as_text(scope.get("name")) if isinstance(scope, dict) else ""
+        spans = scope_block.get("spans")
+        for position, raw in enumerate(spans if isinstance(spans, list) else ()):
+            span = _parse_span(raw, position, service, resource, scope_name, result, ids)
+            if span is not None:
+                result.spans.append(span)
+
+
+def _parse_span(raw: Any, position: int, service: str, resource: dict[str, Any],
+                scope_name: str, result: ParseResult, ids: _OtlpIds) -> Span | None:
+    if not isinstance(raw, dict):
+        result.reject(f"span #{position}", f"expected a span object, got {type(raw).__name__}")
+        return None
+    trace_id = ids.trace(ids.unbase64(raw.get("traceId"), 16))
+    span_id = ids.span(ids.unbase64(raw.get("spanId"), 8), trace_id)
+    if not trace_id or not span_id or span_id.strip("0") == "" or trace_id.strip("0") == "":
+        result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
+        return None
+    start_ns = as_int(raw.get("startTimeUnixNano"))
+    end_ns = as_int(raw.get("endTimeUnixNano"))
+    start_us = start_ns // 1000 if start_ns else None
+    duration_us = end_ns // 1000 - start_ns // 1000 if start_ns and end_ns else None
+    attributes = _attributes(raw.get("attributes"), result)
+    if scope_name:
+        attributes.setdefault("otel.scope.name", scope_name)
+    status, message = _status(raw.get("status"))
+    return Span(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_id=ids.parent(ids.unbase64(raw.get("parentSpanId"), 8), trace_id),
+        service=service,
+        name=as_text(raw.get("name")),
+        kind=_kind(raw.get("kind")),
+        start_us=start_us,
+        duration_us=duration_us,
+        status=status,
+        status_message=message,
+        attributes=attributes,
+        resource=resource,
+        events=_events(raw.get("events"), result),
+        links=_links(raw.get("links"), result, ids),
+    )
+
+
+def _kind(raw: Any) -> str:
+    if isinstance(raw, int):
+        return _KIND_NUMBERS.get(raw, UNSPECIFIED)
+    text = as_text(raw).upper().removeprefix("SPAN_KIND_").lower()
+    return text if text in _KIND_NUMBERS.values() else UNSPECIFIED
+
+
+def _status(raw: Any) -> tuple[str, str]:
+    if not isinstance(raw, dict):
+        return STATUS_UNSET, ""
+    code = raw.get("code")
+    message = as_text(raw.get("message"))
+    if isinstance(code, int):
+        return _STATUS_NUMBERS.get(code, STATUS_UNSET), message
+    text = as_text(code).upper().removeprefix("STATUS_CODE_").lower()
+    return (text if text in (STATUS_OK, STATUS_ERROR) else STATUS_UNSET), message
+
+
+def _events(raw: Any, result: ParseResult) -> tuple[Event, ...]:
+    if not isinstance(raw, list) or not raw:
+        return ()
+    out = []
+    for event in raw:
+        if isinstance(event, dict):
+            time_ns = as_int(event.get("timeUnixNano")) or 0
+            out.append(Event(time_ns // 1000, as_text(event.get("name")),
+                             _attributes(event.get("attributes"), result)))
+    return tuple(out)
+
+
+def _links(raw: Any, result: ParseResult, ids: _OtlpIds) -> tuple[Link, ...]:
+    if not isinstance(raw, list) or not raw:
+        return ()
+    out = []
+    for link in raw:
+        if isinstance(link, dict):
+            trace_id = ids.trace(ids.unbase64(link.get("traceId"), 16))
+            span_id = ids.span(ids.unbase64(link.get("spanId"), 8), trace_id)
+            out.append(Link(trace_id, span_id, "link", _attributes(link.get("attributes"), result)))
+    return tuple(out)
+
+
+def _attributes(raw: Any, result: ParseResult) -> dict[str, Any]:
+    if not isinstance(raw, list):
+        return {}
+    out: dict[str, Any] = {}
+    for item in raw:
+        if isinstance(item, dict) and "key" in item:
+            out[as_text(item["key"])] = any_value(item.get("value"), result)
+    return out
+
+
+def any_value(raw: Any, result: ParseResult, depth: int = 0) -> Any:
+    """An OTLP AnyValue as a plain Python value; nesting deeper than 32 is cut with a note."""
+    if not isinstance(raw, dict):
+        return raw
+    if depth >= MAX_VALUE_DEPTH:
+        result.count("deep-nesting")
+        return "<value nested too deeply; cut>"
+    for key, value in raw.items():
+        if key in ("stringValue", "string_value"):
+            return as_text(value)
+        if key in ("intValue", "int_value"):
+            return as_int(value)
+        if key in ("doubleValue", "double_value"):
+            return value if isinstance(value, (int, float)) else _float(value)
+        if key in ("boolValue", "bool_value"):
+            return value is True or as_text(value).lower() == "true"
+        if key in ("bytesValue", "bytes_value"):
+            return _bytes_as_hex(value)
+        if key in ("arrayValue", "array_value"):
+            values = value.get("values") if isinstance(value, dict) else None
+            return [any_value(v, result, depth + 1) for v in values or ()]
+        if key in ("kvlistValue", "kvlist_value"):
+            values = value.get("values") if isinstance(value, dict) else None
+            return {as_text(kv.get("key")): any_value(kv.get("value"), result, depth + 1)
+                    for kv in values or () if isinstance(kv, dict)}
+    return None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _bytes_as_hex(value: Any) -> str:
+    try:
+        return base64.b64decode(as_text(value), validate=False).hex()
+    except ValueError:
+        return as_text(value)

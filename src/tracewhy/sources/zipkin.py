@@ -1,0 +1,123 @@
+"""Zipkin v2 JSON: a list of spans, or a list of traces (``/api/v2/traces``).
+
+Times are microseconds.  ``localEndpoint.serviceName`` is the service; the remote endpoint is
+kept as ``peer.service`` / ``network.peer.*`` attributes; the ``error`` tag marks an error and
+its value is the message.  The ``shared`` flag is kept so normalise can split client and server
+halves that share one span id, as Jaeger does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracewhy.errors import InputError
+from tracewhy.model import (
+    CLIENT,
+    CONSUMER,
+    PRODUCER,
+    SERVER,
+    STATUS_ERROR,
+    STATUS_UNSET,
+    UNSPECIFIED,
+    Event,
+    Span,
+)
+from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text, error_tag_set
+
+FORMAT = "zipkin"
+_KINDS = {"CLIENT": CLIENT, "SERVER": SERVER, "PRODUCER": PRODUCER, "CONSUMER": CONSUMER}
+
+
+def parse_zipkin(doc: Any, name: str = "input") -> ParseResult:
+    result = ParseResult(FORMAT)
+    ids = IdCanon()
+    resources: dict[tuple[str, str], dict[str, Any]] = {}
+    for position, raw in enumerate(_flatten(doc)):
+        span = _parse_span(raw, position, result, ids, resources, name)
+        if span is not None:
+            result.spans.append(span)
+    return result
+
+
+def _flatten(doc: Any) -> list[Any]:
+    if not isinstance(doc, list):
+        return [doc]
+    if doc and all(isinstance(item, list) for item in doc):
+        return [span for trace in doc for span in trace]
+    return doc
+
+
+def is_zipkin_v1(span: dict[str, Any]) -> bool:
+    return "binaryAnnotations" in span or any(
+        isinstance(a, dict) and a.get("value") in ("cs", "sr", "ss", "cr") and "endpoint" in a
+        for a in span.get("annotations") or ())
+
+
+def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,
+                resources: dict[tuple[str, str], dict[str, Any]], name: str) -> Span | None:
+    if not isinstance(raw, dict):
+        result.reject(f"span #{position}", f"expected a span object, got {type(raw).__name__}")
+        return None
+    if position < 3 and is_zipkin_v1(raw):
+        raise InputError(f"{name}: Zipkin v1 JSON is not supported",
+                         hint="fetch /api/v2/trace/{id} from Zipkin instead")
+    trace_id = ids.trace(raw.get("traceId"))
+    span_id = ids.span(raw.get("id"), trace_id)
+    if not trace_id or not span_id or span_id.strip("0") == "":
+        result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
+        return None
+    local = raw.get("localEndpoint") if isinstance(raw.get("localEndpoint"), dict) else {}
+    remote = raw.get("remoteEndpoint") if isinstance(raw.get("remoteEndpoint"), dict) else {}
+    service = as_text(local.get("serviceName"))
+    tags = raw.get("tags")
+    attributes = {as_text(k): v for k, v in tags.items()} if isinstance(tags, dict) else {}
+    _remote_attributes(remote, attributes)
+    error = attributes.get("error")
+    is_error = error_tag_set(error)
+    message = as_text(error) if is_error and as_text(error).lower() != "true" else ""
+    timestamp = as_int(raw.get("timestamp"))
+    return Span(
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_id=ids.parent(raw.get("parentId"), trace_id),
+        service=service,
+        name=as_text(raw.get("name")),
+        kind=_KINDS.get(as_text(raw.get("kind")).upper(), UNSPECIFIED),
+        start_us=timestamp if timestamp else None,
+        duration_us=as_int(raw.get("duration")),
+        status=STATUS_ERROR if is_error else STATUS_UNSET,
+        status_message=message,
+        attributes=attributes,
+        resource=_resource(local, service, resources),
+        events=_annotations(raw.get("annotations")),
+        shared=raw.get("shared") is True,
+    )
+
+
+def _remote_attributes(remote: dict[str, Any], attributes: dict[str, Any]) -> None:
+    if remote.get("serviceName"):
+        attributes.setdefault("peer.service", as_text(remote["serviceName"]))
+    address = remote.get("ipv4") or remote.get("ipv6")
+    if address:
+        attributes.setdefault("network.peer.address", as_text(address))
+    if remote.get("port"):
+        attributes.setdefault("network.peer.port", remote["port"])
+
+
+def _resource(local: dict[str, Any], service: str,
+              cache: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+    address = as_text(local.get("ipv4") or local.get("ipv6"))
+    key = (service, address)
+    resource = cache.get(key)
+    if resource is None:
+        resource = cache[key] = {"service.name": service}
+        if address:
+            resource["host.ip"] = address
+    return resource
+
+
+def _annotations(raw: Any) -> tuple[Event, ...]:
+    if not isinstance(raw, list) or not raw:
+        return ()
+    return tuple(Event(as_int(a.get("timestamp")) or 0, as_text(a.get("value")))
+                 for a in raw if isinstance(a, dict))

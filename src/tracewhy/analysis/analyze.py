@@ -25,9 +25,16 @@ class Analysis:
     error: list[bool]  # per span index
     hops: list[Hop]
     graph: nx.DiGraph
+    # Filled by the root-cause engine (tracewhy.rca); shapes in schemas/analysis.schema.json.
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    by_service: list[dict[str, Any]] = field(default_factory=list)
+    errors: dict[str, Any] | None = None
     findings: list[dict[str, Any]] = field(default_factory=list)
     root_cause: dict[str, Any] | None = None
     whys: list[dict[str, Any]] = field(default_factory=list)
+    next_checks: list[str] = field(default_factory=list)
+    symptom: dict[str, Any] | None = None
+    baseline: dict[str, Any] | None = None
 
     @property
     def root(self) -> Span | None:

@@ -47,10 +47,16 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
              "errors": h.errors}
             for h in analysis.hops
         ],
+        "layers": analysis.layers,
+        "by_service": analysis.by_service,
         "graph": graph_to_dict(analysis.graph),
+        "symptom": analysis.symptom,
+        "errors": analysis.errors,
         "findings": analysis.findings,
         "root_cause": analysis.root_cause,
         "whys": analysis.whys,
+        "next_checks": analysis.next_checks,
+        "baseline": analysis.baseline,
     }
 
 

@@ -22,6 +22,8 @@ class Hop:
     max_us: int = 0
     layer: str = UNKNOWN_LAYER
     layer_rule: str = ""
+    wire_us: int = 0  # client time not covered by the server span (network + mesh + queueing)
+    mesh_us: int = 0  # the part of wire_us spent in sidecar/proxy spans
     span_ids: list[str] = field(default_factory=list)  # spans of this hop on the critical path
 
     @property

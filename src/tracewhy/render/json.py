@@ -44,7 +44,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
              "layer_rule": h.layer_rule, "calls": h.calls, "total_us": h.total_us,
              "self_us": h.self_us, "max_us": h.max_us, "critical_us": h.critical_us,
              "critical_share": round(h.critical_us / root_duration, 6) if root_duration else 0.0,
-             "errors": h.errors}
+             "errors": h.errors, "wire_us": h.wire_us, "mesh_us": h.mesh_us}
             for h in analysis.hops
         ],
         "layers": analysis.layers,

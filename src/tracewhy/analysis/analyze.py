@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 
 from tracewhy.analysis.critical_path import Section, critical_path, critical_time_per_span
+from tracewhy.analysis.errors import error_reasons
 from tracewhy.analysis.graph import build_call_graph
 from tracewhy.analysis.hops import Hop, build_hops, span_errors
 from tracewhy.analysis.index import TraceIndex, build_index
@@ -25,6 +26,7 @@ class Analysis:
     error: list[bool]  # per span index
     hops: list[Hop]
     graph: nx.DiGraph
+    error_reason: list[str | None] = field(default_factory=list)  # per span index
     # Filled by the root-cause engine (tracewhy.rca); shapes in schemas/analysis.schema.json.
     layers: list[dict[str, Any]] = field(default_factory=list)
     by_service: list[dict[str, Any]] = field(default_factory=list)
@@ -51,7 +53,9 @@ def analyze(trace: Trace) -> Analysis:
     sections = critical_path(ix)
     critical = critical_time_per_span(sections, len(ix))
     own = self_times(ix)
-    error = span_errors(ix)
+    reasons = error_reasons(ix.spans)
+    error = span_errors(reasons)
     hops = build_hops(ix, own, critical, error)
     graph = build_call_graph(ix, hops, own, critical, error)
-    return Analysis(trace, ix, sections, own, critical, error, hops, graph)
+    return Analysis(trace, ix, sections, own, critical, error, hops, graph,
+                    error_reason=reasons)

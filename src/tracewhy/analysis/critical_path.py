@@ -40,7 +40,7 @@ def critical_path(ix: TraceIndex, root: int | None = None) -> list[Section]:
     root = ix.root if root is None else root
     if root < 0:
         return []
-    cstart, cend, alive, parent = ix.cstart, ix.cend, ix.alive, ix.parent
+    cstart, cend, parent = ix.cstart, ix.cend, ix.parent
     sorted_kids: dict[int, list[int]] = {}
     cursor: dict[int, int] = {}
     out: list[Section] = []

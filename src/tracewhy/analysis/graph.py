@@ -40,8 +40,8 @@ def build_call_graph(ix: TraceIndex, hops: list[Hop], self_us: list[int],
         graph.add_node(op, type="operation", service=hop.service, operation=hop.operation,
                        layer=hop.layer, **values)
         graph.add_edge(svc, op, type="contains")
-    for (caller, callee), values in _edge_totals(ix, self_us, critical_us, error).items():
-        graph.add_edge(caller, callee, type="calls", **dict(zip(_FIELDS, values, strict=True)))
+    for (caller, callee), totals in _edge_totals(ix, self_us, critical_us, error).items():
+        graph.add_edge(caller, callee, type="calls", **dict(zip(_FIELDS, totals, strict=True)))
     return graph
 
 

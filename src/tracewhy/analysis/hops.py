@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracewhy.analysis.index import TraceIndex
-from tracewhy.model import STATUS_ERROR
 
 UNKNOWN_LAYER = "unknown"
 
@@ -56,6 +55,5 @@ def build_hops(ix: TraceIndex, self_us: list[int], critical_us: list[int],
                   key=lambda h: (-h.critical_us, -h.total_us, h.service, h.operation))
 
 
-def span_errors(ix: TraceIndex) -> list[bool]:
-    """Which spans are errors; the root-cause engine widens this (HTTP, gRPC, exceptions)."""
-    return [span.status == STATUS_ERROR for span in ix.spans]
+def span_errors(reasons: list[str | None]) -> list[bool]:
+    return [reason is not None for reason in reasons]

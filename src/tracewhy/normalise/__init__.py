@@ -11,7 +11,6 @@ an already normalised trace's spans changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -89,4 +88,4 @@ def renormalise(trace: Trace, options: NormaliseOptions | None = None) -> Trace:
     return normalise(list(trace.spans), trace.trace_id, options=options, source=trace.source)
 
 
-__all__: Iterable[str] = ("NormaliseOptions", "ParseNotes", "normalise", "renormalise")
+__all__ = ["NormaliseOptions", "ParseNotes", "normalise", "renormalise"]

@@ -84,7 +84,8 @@ def _merge_pieces(group: list[Span], repairs: Repairs, merged: list[MergedSpan])
         host.attributes = {**span.attributes, **host.attributes}
         host.events = host.events + tuple(e for e in span.events if e not in host.events)
         if span.status == "error":
-            host.status, host.status_message = span.status, host.status_message or span.status_message
+            host.status = span.status
+            host.status_message = host.status_message or span.status_message
         merged.append(MergedSpan(span.span_id, host.span_id, "piece of the same span merged"))
         repairs.note("duplicate-merged", span.span_id)
     return out

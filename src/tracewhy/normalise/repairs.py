@@ -51,7 +51,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "see each span's skew_shift_us"),
     "skew-not-adjusted": ("warning", "{n} span(s) needed a shift larger than --max-skew and were "
                           "left as recorded"),
-    "rejected-span": ("warning", "{n} span(s) could not be used and were rejected (see 'rejected')"),
+    "rejected-span": ("warning", "{n} span(s) could not be used and were rejected "
+                      "(see 'rejected')"),
     "other-traces": ("info", "the input holds {n} other trace(s); analysed only the one selected "
                      "(use --trace-id to pick another)"),
     "mixed-id-width": ("warning", "{n} span(s) used a 64-bit form of this 128-bit trace id"),

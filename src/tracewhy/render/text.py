@@ -49,16 +49,13 @@ def _errors(analysis: Analysis) -> list[str]:
     failing = [h for h in analysis.hops if h.errors]
     if not failing:
         return []
-    out = ["", f"errors ({sum(h.errors for h in failing)} spans):"]
-    for hop in sorted(failing, key=lambda h: (-h.errors, h.service, h.operation))[:TOP_HOPS]:
-        out.append(f"  {hop.errors:>5}  {clean(hop.service)}  {clean(hop.operation)}")
-    return out
+    ranked = sorted(failing, key=lambda h: (-h.errors, h.service, h.operation))[:TOP_HOPS]
+    return ["", f"errors ({sum(h.errors for h in failing)} spans):"] + [
+        f"  {hop.errors:>5}  {clean(hop.service)}  {clean(hop.operation)}" for hop in ranked]
 
 
 def _warnings(analysis: Analysis) -> list[str]:
     if not analysis.trace.warnings:
         return []
-    out = ["", "data quality:"]
-    for warning in analysis.trace.warnings:
-        out.append(f"  [{warning.code}] {clean(warning.message)}")
-    return out
+    return ["", "data quality:"] + [f"  [{w.code}] {clean(w.message)}"
+                                      for w in analysis.trace.warnings]

@@ -66,8 +66,8 @@ def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,
     if not trace_id or not span_id or span_id.strip("0") == "":
         result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
         return None
-    local = raw.get("localEndpoint") if isinstance(raw.get("localEndpoint"), dict) else {}
-    remote = raw.get("remoteEndpoint") if isinstance(raw.get("remoteEndpoint"), dict) else {}
+    local = _endpoint(raw.get("localEndpoint"))
+    remote = _endpoint(raw.get("remoteEndpoint"))
     service = as_text(local.get("serviceName"))
     tags = raw.get("tags")
     attributes = {as_text(k): v for k, v in tags.items()} if isinstance(tags, dict) else {}
@@ -92,6 +92,10 @@ def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,
         events=_annotations(raw.get("annotations")),
         shared=raw.get("shared") is True,
     )
+
+
+def _endpoint(raw: Any) -> dict[str, Any]:
+    return raw if isinstance(raw, dict) else {}
 
 
 def _remote_attributes(remote: dict[str, Any], attributes: dict[str, Any]) -> None:

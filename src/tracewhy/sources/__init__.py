@@ -6,7 +6,9 @@ fetch bytes and hand them to ``parse_bytes`` so a fetched trace goes through the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from tracewhy.errors import InputError, InputNotFound
@@ -127,4 +129,33 @@ def load_trace(path: str, *, trace_id: str | None = None, fmt: str | None = None
     return select_trace(read_traces(path, fmt, max_bytes), trace_id, options=options)
 
 
-__all__ = ["TraceInput", "load_trace", "parse_bytes", "read_traces", "select_trace"]
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given; directories expanded to their trace files (recursively, sorted)."""
+    out: list[str] = []
+    for path in paths:
+        base = Path(path)
+        if base.is_dir():
+            out.extend(str(p) for p in sorted(base.rglob("*")) if p.is_file()
+                       and p.name.endswith(TRACE_SUFFIXES) and not p.name.startswith("."))
+        else:
+            out.append(path)
+    return out
+
+
+TRACE_SUFFIXES = (".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz")
+
+
+def iter_traces(paths: list[str], *, fmt: str | None = None,
+                options: NormaliseOptions | None = None) -> Iterator[Trace]:
+    """Every trace in every file (directories expanded), each normalised on its own."""
+    for path in expand_paths(paths):
+        found = read_traces(path, fmt)
+        for trace_id in found.trace_ids:
+            notes = ParseNotes(dict(found.notes.counts), list(found.notes.rejected),
+                               list(found.notes.warnings))
+            yield normalise(found.traces[trace_id], trace_id, options=options, notes=notes,
+                            source=SourceInfo(found.format, found.name))
+
+
+__all__ = ["TraceInput", "expand_paths", "iter_traces", "load_trace", "parse_bytes",
+           "read_traces", "select_trace"]

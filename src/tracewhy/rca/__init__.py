@@ -1,0 +1,139 @@
+"""The root-cause engine: ``explain(analysis, options)`` fills the analysis's layers, roll-ups,
+errors, findings, root cause and 5 Whys.
+
+Order: classify hops into layers -> wire time of remote calls -> error origin -> roll-ups ->
+baseline comparison (optional) -> pattern detectors -> ranking and verdict -> symptom -> whys.
+Everything is deterministic: the same trace (and baseline) gives the same explanation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracewhy.analysis.analyze import Analysis
+from tracewhy.analysis.graph import operation_node
+from tracewhy.rca.baseline import Baseline, compare_with_baseline
+from tracewhy.rca.context import RcaContext
+from tracewhy.rca.errors import ORIGIN, STOPPED, analyse_errors
+from tracewhy.rca.latency import find_remote_calls, rollup
+from tracewhy.rca.layers import classify_hops
+from tracewhy.rca.patterns import run_detectors
+from tracewhy.rca.rules import UserRule
+from tracewhy.rca.symptom import describe_symptom
+from tracewhy.rca.verdict import choose, rank, root_cause_dict
+from tracewhy.rca.whys import build_whys
+
+
+@dataclass(frozen=True)
+class RcaOptions:
+    slo_us: int | None = None
+    rules: tuple[UserRule, ...] = ()
+    baseline: Baseline | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def explain(analysis: Analysis, options: RcaOptions | None = None) -> None:
+    options = options or RcaOptions()
+    ctx = _context(analysis, options)
+    analysis.layers = rollup(ctx.layer, analysis.critical_us, analysis.root_duration_us, "layer")
+    analysis.by_service = _by_service(ctx)
+    comparison = compare_with_baseline(ctx, options.baseline) if options.baseline else None
+    regressed = comparison.regressed if comparison else set()
+    findings = run_detectors(ctx) + (comparison.findings if comparison else [])
+    ranked = rank(findings, regressed)
+    verdict = choose(ctx, ranked, regressed)
+    p50, p95 = (comparison.root_p50, comparison.root_p95) if comparison else (None, None)
+    analysis.symptom = describe_symptom(ctx, p50, p95)
+    analysis.errors = _errors_dict(ctx)
+    analysis.findings = [f.to_dict(ctx) for f in ranked]
+    analysis.root_cause = root_cause_dict(ctx, verdict) if verdict else None
+    analysis.whys, analysis.next_checks = build_whys(
+        ctx, analysis.symptom, verdict, analysis.layers, comparison.rows if comparison else [])
+    analysis.baseline = comparison.to_dict() if comparison else None
+
+
+def _context(analysis: Analysis, options: RcaOptions) -> RcaContext:
+    ix = analysis.index
+    decisions = classify_hops(ix, list(options.rules))
+    span_layer = [decisions[(s.service, s.name)][0] for s in ix.spans]
+    calls = find_remote_calls(ix, span_layer, analysis.critical_us)
+    errors = analyse_errors(ix, analysis.error, analysis.critical_us, span_layer)
+    _annotate_hops(analysis, decisions, calls)
+    return RcaContext(analysis, span_layer, {k: v[1] for k, v in decisions.items()}, calls,
+                      errors, options.slo_us)
+
+
+def _annotate_hops(analysis: Analysis, decisions: dict[tuple[str, str], tuple[str, str]],
+                   calls: list[Any]) -> None:
+    spans = analysis.index.spans
+    wire: dict[tuple[str, str], list[int]] = {}
+    for call in calls:
+        server = spans[call.servers[0]]
+        totals = wire.setdefault((server.service, server.name), [0, 0])
+        totals[0] += call.wire_us
+        totals[1] += call.mesh_us
+    graph = analysis.graph
+    for hop in analysis.hops:
+        hop.layer, hop.layer_rule = decisions[hop.key]
+        hop.wire_us, hop.mesh_us = wire.get(hop.key, (0, 0))
+        node = operation_node(hop.service, hop.operation)
+        if node in graph:
+            graph.nodes[node]["layer"] = hop.layer
+
+
+def _by_service(ctx: RcaContext) -> list[dict[str, Any]]:
+    rows = rollup([s.service for s in ctx.spans], ctx.critical, ctx.root_duration, "service")
+    layer_of: dict[str, dict[str, int]] = {}
+    for i, crit in enumerate(ctx.critical):
+        if crit:
+            by_layer = layer_of.setdefault(ctx.spans[i].service, {})
+            by_layer[ctx.layer[i]] = by_layer.get(ctx.layer[i], 0) + crit
+    for row in rows:
+        layers = layer_of[str(row["service"])]
+        row["layer"] = max(sorted(layers), key=lambda layer: layers[layer])
+    return rows
+
+
+def _errors_dict(ctx: RcaContext) -> dict[str, Any] | None:
+    errors = ctx.errors
+    count = sum(ctx.analysis.error)
+    if not count:
+        return None
+
+    def describe(i: int) -> dict[str, Any]:
+        span = ctx.spans[i]
+        return {"span_id": span.span_id, "service": span.service, "operation": span.name,
+                "layer": ctx.layer[i], "error": ctx.analysis.error[i],
+                "message": ctx.analysis.error_reason[i] or ""}
+
+    origin = None
+    if errors.primary is not None:
+        origin = {**describe(errors.primary), "role": ORIGIN,
+                  "exception_type": _exception_type(ctx, errors.primary),
+                  "reaches_root": errors.reaches_root}
+    return {"count": count, "origin": origin, "chain": [describe(i) for i in errors.chain],
+            "origins": len([r for r in errors.role.values() if r == ORIGIN]),
+            "recovered": _recovered(ctx)}
+
+
+def _exception_type(ctx: RcaContext, i: int) -> str:
+    for event in ctx.spans[i].events:
+        if event.name == "exception":
+            return str(event.attributes.get("exception.type", ""))
+    return ""
+
+
+def _recovered(ctx: RcaContext) -> list[dict[str, Any]]:
+    """Errors stopped by a span that did not fail: retried or handled, with their cost."""
+    out = []
+    for i, role in sorted(ctx.errors.role.items()):
+        if role != STOPPED:
+            continue
+        failing = [k for k in ctx.ix.children[i] or () if ctx.analysis.error[k]]
+        first = ctx.spans[failing[0]]
+        out.append({"handled_by": ctx.label(i), "span_ids": ctx.ids(failing),
+                    "service": first.service, "operation": first.name,
+                    "attempts": len(failing),
+                    "added_us": sum(ctx.subtree_critical[k] for k in failing)})
+    return out

@@ -1,0 +1,136 @@
+"""Comparing one trace with a baseline of normal traces of the same operation.
+
+For every hop, two numbers are compared: its own critical-path time, and the critical-path
+time spent on the wire into it.  Each gets a percentile rank and a robust z-score against the
+baseline, and the difference from the baseline median in microseconds (the effect size, always
+shown next to the score).  A hop is *regressed* when it is extreme (percentile >= 0.99 or
+|z| > 3.5), added at least 1 ms, and is on the critical path (ALGORITHMS.md §4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from tracewhy.rca.context import RcaContext
+from tracewhy.rca.findings import Evidence, Finding, finding_for
+from tracewhy.rca.profile import Hop, TraceProfile, profile_from
+from tracewhy.rca.stats import (
+    PERCENTILE_THRESHOLD,
+    Z_THRESHOLD,
+    percentile_rank,
+    quantile,
+    robust_z,
+)
+from tracewhy.render.format import duration
+
+MIN_ADDED_US = 1000
+MIN_SAME_OPERATION = 5  # fewer matching traces than this: compare with the whole baseline
+
+
+@dataclass
+class Baseline:
+    source: str
+    profiles: list[TraceProfile]
+
+
+@dataclass
+class Comparison:
+    traces: int
+    source: str
+    matched_root: bool
+    root_p50: int | None
+    root_p95: int | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    regressed: set[Hop] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"traces": self.traces, "source": self.source,
+                "same_root_operation": self.matched_root, "root_p50_us": self.root_p50,
+                "root_p95_us": self.root_p95, "hops": self.rows, "attributes": []}
+
+
+def compare_with_baseline(ctx: RcaContext, baseline: Baseline) -> Comparison:
+    target = profile_from(ctx.analysis.trace.trace_id, ctx.spans, ctx.ix.root, ctx.root_duration,
+                          ctx.critical, ctx.calls)
+    matching = [p for p in baseline.profiles if p.root == target.root]
+    matched = len(matching) >= MIN_SAME_OPERATION
+    pool = matching if matched else baseline.profiles
+    durations = [float(p.duration_us) for p in pool]
+    comparison = Comparison(len(pool), baseline.source, matched,
+                            int(quantile(durations, 0.5)) if pool else None,
+                            int(quantile(durations, 0.95)) if pool else None)
+    if not pool:
+        return comparison
+    table = _table(pool)
+    for metric, mine in (("critical", target.critical), ("wire", target.wire)):
+        for hop, value in sorted(mine.items()):
+            comparison.rows.append(_row(table, metric, hop, value, len(pool)))
+    comparison.rows.sort(key=lambda r: (-r["added_us"], r["service"], r["operation"]))
+    comparison.regressed = {(r["service"], r["operation"]) for r in comparison.rows
+                            if r["regressed"]}
+    comparison.findings = [_finding(ctx, r) for r in comparison.rows
+                           if r["regressed"] and r["metric"] == "critical time"]
+    return comparison
+
+
+Samples = dict[tuple[str, str, str], list[float]]
+
+
+def _table(pool: list[TraceProfile]) -> Samples:
+    """The baseline's hop times: (metric, service, operation) -> one value per trace it ran in."""
+    records = [(metric, hop[0], hop[1], float(value))
+               for profile in pool
+               for metric, values in (("critical", profile.critical), ("wire", profile.wire))
+               for hop, value in values.items()]
+    if not records:
+        return {}
+    frame = pd.DataFrame.from_records(records, columns=["metric", "service", "operation", "value"])
+    grouped = frame.groupby(["metric", "service", "operation"], sort=True)["value"]
+    return {key: list(values) for key, values in grouped}
+
+
+def _row(table: Samples, metric: str, hop: Hop, value: int, n: int) -> dict[str, Any]:
+    seen = table.get((metric, hop[0], hop[1]), [])
+    sample = seen + [0.0] * (n - len(seen))  # a trace where the hop did not run: 0 µs
+    med = quantile(sample, 0.5)
+    pr, z = percentile_rank(value, sample), robust_z(value, sample)
+    added = int(value - med)
+    extreme = pr >= PERCENTILE_THRESHOLD or abs(z) > Z_THRESHOLD
+    return {"service": hop[0], "operation": hop[1],
+            "metric": "critical time" if metric == "critical" else "wire time",
+            "value_us": value, "baseline_median_us": int(med),
+            "baseline_p95_us": int(quantile(sample, 0.95)), "percentile": round(pr, 4),
+            "robust_z": round(z, 2), "added_us": added, "baseline_traces": n,
+            "regressed": bool(extreme and added >= MIN_ADDED_US and value > 0)}
+
+
+def _finding(ctx: RcaContext, row: dict[str, Any]) -> Finding:
+    hop = (row["service"], row["operation"])
+    members = [i for i, span in enumerate(ctx.spans) if (span.service, span.name) == hop]
+    culprit = max(members, key=lambda i: ctx.critical[i])
+    evidence = [Evidence(
+        f"{row['metric']} of {hop[0]} {hop[1]} is {duration(row['value_us'])} against a baseline "
+        f"median of {duration(row['baseline_median_us'])} over {row['baseline_traces']} traces "
+        f"(+{duration(row['added_us'])}; percentile {row['percentile']:.3f}, robust z "
+        f"{row['robust_z']:.1f})", ctx.ids(members[:20]),
+        {k: row[k] for k in ("value_us", "baseline_median_us", "added_us", "percentile",
+                             "robust_z")})]
+    return finding_for(
+        ctx, "regression", culprit, impact_us=min(row["added_us"], row["value_us"]),
+        span_ids=ctx.ids(members[:50]), evidence=evidence,
+        title=f"{hop[0]} {hop[1]} regressed by {duration(row['added_us'])} against the baseline",
+        rule="baseline.regression: percentile >= 0.99 or |robust z| > 3.5, +1 ms or more, on "
+             "the critical path",
+        detail={"added_us": row["added_us"], "robust_z": row["robust_z"]})
+
+
+def build_baseline(traces: list[Any], source: str) -> Baseline:
+    """Profiles of baseline traces (``tracewhy.model.Trace`` objects)."""
+    from tracewhy.rca.profile import profile_trace
+
+    profiles = [p for p in (profile_trace(trace) for trace in traces) if p is not None]
+    return Baseline(source, profiles)

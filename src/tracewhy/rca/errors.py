@@ -1,0 +1,65 @@
+"""Where an error started and how it travelled: origins, propagation, and errors that stopped.
+
+CRISP's classification, per span: an *origin* is an error with no erroring child (nothing below
+explains it); a *propagated* error has an erroring child; a *stopped* span is not an error but
+has an erroring child (the failure was handled there: a retry succeeded, a fallback answered).
+The primary origin is the one whose failure climbs highest (through errors and sidecars),
+preferring the critical path, then the latest to finish (the attempt that decided the outcome).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tracewhy.analysis.index import TraceIndex
+
+ORIGIN, PROPAGATED, STOPPED = "origin", "propagated", "stopped"
+
+
+@dataclass
+class ErrorAnalysis:
+    role: dict[int, str]  # span index -> origin / propagated / stopped
+    primary: int | None  # the origin that explains the trace's outcome
+    chain: list[int]  # primary origin first, then its ancestors up to the root
+    reaches_root: bool
+
+
+def classify_errors(ix: TraceIndex, error: list[bool]) -> dict[int, str]:
+    role: dict[int, str] = {}
+    erroring_child = [False] * len(ix)
+    for i, p in enumerate(ix.parent):
+        if p >= 0 and error[i]:
+            erroring_child[p] = True
+    for i, is_error in enumerate(error):
+        if is_error:
+            role[i] = PROPAGATED if erroring_child[i] else ORIGIN
+        elif erroring_child[i]:
+            role[i] = STOPPED
+    return role
+
+
+def analyse_errors(ix: TraceIndex, error: list[bool], critical_us: list[int],
+                   span_layer: list[str]) -> ErrorAnalysis:
+    role = classify_errors(ix, error)
+    origins = [i for i, r in role.items() if r == ORIGIN]
+    if not origins:
+        return ErrorAnalysis(role, None, [], False)
+
+    def climb(i: int) -> tuple[int, bool]:
+        height, p = 0, ix.parent[i]
+        while p >= 0 and (error[p] or span_layer[p] == "mesh"):
+            height, p = height + 1, ix.parent[p]
+        return height, p < 0
+
+    def rank(i: int) -> tuple[Any, ...]:
+        height, to_root = climb(i)
+        return (to_root, height, critical_us[i] > 0, ix.end[i], -ix.start[i], ix.spans[i].span_id)
+
+    primary = max(origins, key=rank)
+    chain = [primary]
+    p = ix.parent[primary]
+    while p >= 0:
+        chain.append(p)
+        p = ix.parent[p]
+    return ErrorAnalysis(role, primary, chain, climb(primary)[1])

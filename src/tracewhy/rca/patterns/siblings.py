@@ -1,0 +1,200 @@
+"""Patterns in how a span calls its children: N+1, retries, serialised fan-out."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tracewhy.model import CLIENT
+from tracewhy.rca.context import RcaContext
+from tracewhy.rca.errors import ORIGIN
+from tracewhy.rca.findings import Evidence, Finding, finding_for
+from tracewhy.render.format import duration
+
+MIN_REPEATS = 4  # sequential calls to one operation before it counts as N+1
+MIN_FANOUT = 3  # distinct downstream calls in sequence before it counts as serialised
+
+
+def _groups(ctx: RcaContext, p: int) -> dict[tuple[str, str], list[int]]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for k in ctx.ix.children[p] or ():
+        if ctx.ix.awaited[k]:
+            groups.setdefault(ctx.hop(k), []).append(k)
+    return groups
+
+
+def _sequential_run(ctx: RcaContext, members: list[int]) -> list[int]:
+    """The longest run of calls that each start after the previous one ended."""
+    start, end = ctx.ix.start, ctx.ix.end
+    ordered = sorted(members, key=lambda k: (start[k], end[k]))
+    best: list[int] = []
+    run = [ordered[0]]
+    for k in ordered[1:]:
+        if start[k] >= end[run[-1]]:
+            run.append(k)
+        else:
+            best, run = max(best, run, key=len), [k]
+    return max(best, run, key=len)
+
+
+def repeated_calls(ctx: RcaContext) -> list[Finding]:
+    out = []
+    for p, kids in enumerate(ctx.ix.children):
+        if not kids or len(kids) < MIN_REPEATS or not ctx.critical_in_subtree(p):
+            continue
+        for (service, name), members in _groups(ctx, p).items():
+            if len(members) < MIN_REPEATS:
+                continue
+            run = _sequential_run(ctx, members)
+            errors = sum(ctx.analysis.error[k] for k in run)
+            if len(run) < MIN_REPEATS or errors * 2 >= len(run):
+                continue  # failing repeats are retries, not N+1
+            out.append(_n_plus_one(ctx, p, run, service, name))
+    return out
+
+
+def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str) -> Finding:
+    durations = sorted(ctx.ix.end[k] - ctx.ix.start[k] for k in run)
+    total = sum(durations)
+    impact = sum(ctx.subtree_critical[k] for k in run)
+    callee = f"{service} {name}"
+    first, last = run[0], run[-1]
+    evidence = [
+        Evidence(f"{len(run)} calls to {callee} one after another, none overlapping: "
+                 f"{duration(total)} in total, {duration(durations[len(durations) // 2])} median",
+                 ctx.ids(run), {"calls": len(run), "total_us": total,
+                                "median_us": durations[len(durations) // 2]}),
+        Evidence(f"first starts at +{duration(ctx.ix.start[first] - ctx.ix.start[p])}, last "
+                 f"ends at +{duration(ctx.ix.end[last] - ctx.ix.start[p])} into {ctx.label(p)}",
+                 ctx.ids([p, first, last])),
+    ]
+    keys = _varying_attributes(ctx, run)
+    if keys:
+        evidence.append(Evidence("the calls differ only in " + ", ".join(keys)
+                                 + " (one call per item: batch them)", ctx.ids(run[:3])))
+    return finding_for(
+        ctx, "n_plus_one", p, impact_us=impact, span_ids=ctx.ids([p, *run]), evidence=evidence,
+        title=f"{ctx.label(p)} made {len(run)} sequential calls to {callee}",
+        rule="pattern.n_plus_one: >= 4 sequential calls to one operation from one parent",
+        detail={"calls": len(run), "callee": callee, "total_us": total, "varying": keys})
+
+
+def _varying_attributes(ctx: RcaContext, run: list[int]) -> list[str]:
+    seen: dict[str, set[str]] = {}
+    for k in run:
+        for key, value in ctx.spans[k].attributes.items():
+            seen.setdefault(key, set()).add(repr(value))
+    return sorted(key for key, values in seen.items() if 1 < len(values))[:3]
+
+
+def retries(ctx: RcaContext) -> list[Finding]:
+    out = []
+    error = ctx.analysis.error
+    for p, kids in enumerate(ctx.ix.children):
+        if not kids or len(kids) < 2:
+            continue
+        for members in _groups(ctx, p).values():
+            if len(members) < 2:
+                continue
+            run = _sequential_run(ctx, members)
+            failed = [k for k in run[:-1] if error[k] or _timed_out(ctx, k)]
+            if len(run) >= 2 and failed and (len(failed) * 2 >= len(run) - 1 or _marked(ctx, run)):
+                out.append(_retry(ctx, p, run, failed))
+    return out
+
+
+def _timed_out(ctx: RcaContext, k: int) -> bool:
+    reason = (ctx.analysis.error_reason[k] or "").lower()
+    return "timeout" in reason or "deadline" in reason or "504" in reason
+
+
+def _marked(ctx: RcaContext, run: list[int]) -> bool:
+    keys = ("http.request.resend_count", "retry.attempt", "retry_attempt", "rpc.retry")
+    return any(key in ctx.spans[k].attributes for k in run for key in keys)
+
+
+def _retry(ctx: RcaContext, p: int, run: list[int], failed: list[int]) -> Finding:
+    culprit, reasons = _failing_callee(ctx, failed)
+    backoff = _parent_time_between(ctx, p, ctx.ix.start[run[0]], ctx.ix.start[run[-1]])
+    impact = sum(ctx.subtree_critical[k] for k in failed) + backoff
+    last_ok = not ctx.analysis.error[run[-1]]
+    outcome = "the last attempt succeeded" if last_ok else "every attempt failed"
+    reason_text = ", ".join(f"{r} x{n}" for r, n in reasons.most_common(3)) or "no error status"
+    evidence = [
+        Evidence(f"{len(run)} attempts of {ctx.label(run[0])} under {ctx.label(p)}; "
+                 f"{len(failed)} failed ({reason_text}); {outcome}", ctx.ids(run),
+                 {"attempts": len(run), "failed": len(failed)}),
+        Evidence(f"failed attempts and the waits between them cost {duration(impact)} on the "
+                 f"critical path", ctx.ids(failed),
+                 {"failed_critical_us": impact - backoff, "backoff_us": backoff}),
+    ]
+    return finding_for(
+        ctx, "retry", culprit, impact_us=impact, span_ids=ctx.ids([p, *run]), evidence=evidence,
+        title=f"{len(failed)} failed attempt(s) of {ctx.label(run[0])} retried by {ctx.label(p)}",
+        rule="pattern.retry: sequential attempts of one operation after errors or timeouts",
+        detail={"attempts": len(run), "failed": len(failed), "retrier": ctx.label(p),
+                "reasons": dict(reasons), "recovered": last_ok})
+
+
+def _failing_callee(ctx: RcaContext, failed: list[int]) -> tuple[int, Counter[str]]:
+    """The span that stands for why the attempts failed: the error origin below them."""
+    role = ctx.errors.role
+    reasons: Counter[str] = Counter()
+    origins = []
+    for k in failed:
+        stack = [k]
+        while stack:
+            i = stack.pop()
+            if role.get(i) == ORIGIN:
+                origins.append(i)
+                reasons[ctx.analysis.error_reason[i] or "error"] += 1
+            stack.extend(ctx.ix.children[i] or ())
+    if not origins:
+        return failed[-1], reasons
+    hops = Counter(ctx.hop(i) for i in origins)
+    top = hops.most_common(1)[0][0]
+    return max((i for i in origins if ctx.hop(i) == top), key=lambda i: ctx.ix.end[i]), reasons
+
+
+def _parent_time_between(ctx: RcaContext, p: int, lo: int, hi: int) -> int:
+    return sum(max(0, min(e, hi) - max(s, lo)) for s, e in ctx.sections_of.get(p, ()))
+
+
+def serialized_fanout(ctx: RcaContext) -> list[Finding]:
+    out = []
+    for p, kids in enumerate(ctx.ix.children):
+        if not kids or len(kids) < MIN_FANOUT or not ctx.critical_in_subtree(p):
+            continue
+        remote = [k for k in kids if ctx.ix.awaited[k] and _is_remote(ctx, p, k)]
+        by_hop: dict[tuple[str, str], int] = {}
+        for k in sorted(remote, key=lambda k: -ctx.subtree_critical[k]):
+            by_hop.setdefault(ctx.hop(k), k)
+        calls = list(by_hop.values())
+        if len(calls) < MIN_FANOUT:
+            continue
+        run = _sequential_run(ctx, calls)
+        on_path = [k for k in run if ctx.subtree_critical[k] > 0]
+        if len(on_path) >= MIN_FANOUT:
+            out.append(_fanout(ctx, p, on_path))
+    return out
+
+
+def _is_remote(ctx: RcaContext, p: int, k: int) -> bool:
+    span = ctx.spans[k]
+    return span.kind == CLIENT or span.service != ctx.spans[p].service or k in ctx.call_of_client
+
+
+def _fanout(ctx: RcaContext, p: int, run: list[int]) -> Finding:
+    costs = [ctx.subtree_critical[k] for k in run]
+    saving = sum(costs) - max(costs)
+    names = ", ".join(ctx.label(k) for k in run[:5])
+    evidence = [Evidence(f"{len(run)} different downstream calls run one after another ({names}); "
+                         f"run in parallel they would take {duration(max(costs))} instead of "
+                         f"{duration(sum(costs))}", ctx.ids(run),
+                         {"calls": len(run), "sequential_us": sum(costs),
+                          "parallel_us": max(costs)})]
+    return finding_for(
+        ctx, "serialized_fanout", p, impact_us=saving, span_ids=ctx.ids([p, *run]),
+        evidence=evidence, title=f"{ctx.label(p)} calls {len(run)} services in sequence",
+        rule="pattern.serialized_fanout: >= 3 distinct remote calls, none overlapping, all on "
+             "the critical path; impact = time parallel calls would save",
+        detail={"calls": len(run), "saving_us": saving})

@@ -1,0 +1,221 @@
+"""Patterns in where the time went: wire, queues, locks, gaps, one slow hop, timeouts."""
+
+from __future__ import annotations
+
+import re
+from statistics import median
+
+from tracewhy.model import CLIENT, Span
+from tracewhy.rca.context import RcaContext
+from tracewhy.rca.findings import Evidence, Finding, finding_for
+from tracewhy.render.format import duration
+
+SLOW_HOP_SHARE = 0.25  # a hop owning this much of the request on its own is worth a finding
+GAP_SHARE = 0.05  # uninstrumented time below this share of the request is noise
+ROUND_DEADLINES_MS = (100, 200, 250, 300, 500, 1000, 2000, 3000, 5000, 10000, 15000, 20000,
+                      30000, 60000, 120000)
+_QUEUE_NAME = re.compile(r"(queue|enqueue|wait(ing)?[-_ ]for|pool|acquire|backpressure|throttl)",
+                         re.IGNORECASE)
+_LOCK_NAME = re.compile(r"(lock|mutex|contention|semaphore|latch)", re.IGNORECASE)
+_TIMEOUT_TEXT = re.compile(r"(time[d]?[ -]?out|deadline|504|408|DEADLINE_EXCEEDED)",
+                           re.IGNORECASE)
+POD_KEYS = ("k8s.pod.name", "host.name", "host.id", "host.ip")
+
+
+def wire_latency(ctx: RcaContext) -> list[Finding]:
+    out = []
+    for call in ctx.calls:
+        if call.critical_us <= 0 or call.wire_us <= 0 or len(call.servers) > 1:
+            continue  # several servers under one client are retries: the retry finding says it
+        server = call.servers[0]
+        client_span = ctx.spans[call.client]
+        mesh_heavy = call.mesh_us * 2 > call.wire_us
+        server_us = ctx.ix.end[server] - ctx.ix.start[server]
+        client_us = ctx.ix.end[call.client] - ctx.ix.start[call.client]
+        evidence = [Evidence(
+            f"{client_span.service} waited {duration(client_us)} for {ctx.label(server)}, which "
+            f"took {duration(server_us)} itself: {duration(call.wire_us)} between them on the "
+            f"wire (network, sidecars, queues)", ctx.ids([call.client, server]),
+            {"client_us": client_us, "server_us": server_us, "wire_us": call.wire_us})]
+        if call.mesh:
+            evidence.append(Evidence(
+                f"{duration(call.mesh_us)} of it inside sidecar proxy spans "
+                f"({ctx.label(call.mesh[0])})", ctx.ids(call.mesh), {"mesh_us": call.mesh_us}))
+        start_gap = ctx.ix.start[server] - ctx.ix.start[call.client]
+        evidence.append(Evidence(
+            f"the server started {duration(max(0, start_gap))} after the client and the client "
+            f"ended {duration(max(0, ctx.ix.end[call.client] - ctx.ix.end[server]))} after the "
+            f"server", ctx.ids([call.client, server]), {"request_gap_us": start_gap}))
+        culprit = call.mesh[0] if mesh_heavy else server
+        out.append(finding_for(
+            ctx, "wire_latency", culprit, impact_us=call.critical_us,
+            span_ids=ctx.ids([call.client, *call.mesh, server]), evidence=evidence,
+            title=f"{duration(call.wire_us)} on the wire between {client_span.service} and "
+                  f"{ctx.label(server)}",
+            rule="latency.wire: client span time not covered by its server span",
+            layer="mesh" if mesh_heavy else None,
+            detail={"caller": client_span.service, "wire_us": call.wire_us,
+                    "mesh_us": call.mesh_us, "server_us": server_us, "client_us": client_us}))
+    return out
+
+
+def queueing(ctx: RcaContext) -> list[Finding]:
+    return _named_waits(ctx, _QUEUE_NAME, "queueing", "waiting for a queue, pool or slot",
+                        "pattern.queueing: a span or event named queue/wait/pool/acquire/throttle "
+                        "on the critical path")
+
+
+def lock_contention(ctx: RcaContext) -> list[Finding]:
+    return _named_waits(ctx, _LOCK_NAME, "lock_contention", "waiting for a lock",
+                        "pattern.lock_contention: a span or event named lock/mutex/contention "
+                        "on the critical path")
+
+
+def _named_waits(ctx: RcaContext, pattern: re.Pattern[str], kind: str, what: str,
+                 rule: str) -> list[Finding]:
+    out = []
+    for i, span in enumerate(ctx.spans):
+        if ctx.subtree_critical[i] <= 0:
+            continue
+        if pattern.search(span.name):
+            impact = ctx.subtree_critical[i]
+            evidence = [Evidence(f"{ctx.label(i)} spent {duration(impact)} on the critical path "
+                                 f"{what}", ctx.ids([i]), {"critical_us": impact})]
+        else:
+            events = [e for e in span.events if pattern.search(e.name)]
+            if not events:
+                continue
+            impact = _event_window(ctx, i, [e.time_us for e in events])
+            evidence = [Evidence(f"{ctx.label(i)} recorded {', '.join(e.name for e in events[:3])}"
+                                 f" ({duration(impact)} on the critical path)", ctx.ids([i]),
+                                 {"events": len(events), "critical_us": impact})]
+        if impact > 0:
+            out.append(finding_for(ctx, kind, i, impact_us=impact, span_ids=ctx.ids([i]),
+                                   evidence=evidence, rule=rule,
+                                   title=f"{ctx.label(i)}: {what}"))
+    return out
+
+
+def _event_window(ctx: RcaContext, i: int, times: list[int]) -> int:
+    """Critical time of the span from its first wait event to the next event or its end."""
+    lo = min(times)
+    later = sorted(e.time_us for e in ctx.spans[i].events if e.time_us > lo)
+    hi = later[0] if later else ctx.ix.end[i]
+    return sum(max(0, min(e, hi) - max(s, lo)) for s, e in ctx.sections_of.get(i, ()))
+
+
+def uninstrumented_gaps(ctx: RcaContext) -> list[Finding]:
+    out = []
+    floor = max(1000, int(ctx.root_duration * GAP_SHARE))
+    for i, sections in ctx.sections_of.items():
+        kids = ctx.ix.children[i]
+        if not kids or ctx.layer[i] == "mesh" or i in ctx.call_of_client:
+            continue
+        gaps = [(s, e) for s, e in sections if e - s >= floor]
+        if not gaps:
+            continue
+        total = sum(e - s for s, e in gaps)
+        widest = max(gaps, key=lambda g: g[1] - g[0])
+        offset = widest[0] - ctx.ix.start[i]
+        out.append(finding_for(
+            ctx, "uninstrumented_gap", i, impact_us=total, span_ids=ctx.ids([i]),
+            evidence=[Evidence(
+                f"{ctx.label(i)} has {duration(total)} on the critical path with none of its "
+                f"{len(kids)} child span(s) running; the widest gap is "
+                f"{duration(widest[1] - widest[0])} starting +{duration(offset)} into the span",
+                ctx.ids([i]), {"gap_us": total, "widest_gap_us": widest[1] - widest[0]})],
+            title=f"{duration(total)} of un-instrumented time in {ctx.label(i)}",
+            rule="pattern.uninstrumented_gap: critical-path time in a span with children but "
+                 "no child running, >= 5% of the request",
+            detail={"gap_us": total}))
+    return out
+
+
+def slow_hops(ctx: RcaContext) -> list[Finding]:
+    own: dict[tuple[str, str], list[int]] = {}
+    for i, crit in enumerate(ctx.critical):
+        if crit and ctx.spans[i].kind != CLIENT and ctx.layer[i] != "mesh" \
+                and i not in ctx.call_of_client:
+            own.setdefault(ctx.hop(i), []).append(i)
+    out = []
+    for members in own.values():
+        impact = sum(ctx.critical[i] for i in members)
+        if impact < ctx.root_duration * SLOW_HOP_SHARE or not ctx.root_duration:
+            continue
+        out.append(_slow_hop(ctx, members, impact))
+    return out
+
+
+def _slow_hop(ctx: RcaContext, members: list[int], impact: int) -> Finding:
+    culprit = max(members, key=lambda i: ctx.critical[i])
+    total = sum(ctx.ix.end[i] - ctx.ix.start[i] for i in members)
+    evidence = [Evidence(
+        f"{ctx.label(culprit)} itself (not its children) holds {duration(impact)} of the "
+        f"critical path, {ctx.share(impact):.0%} of the request",
+        ctx.ids(members), {"critical_us": impact, "spans": len(members), "total_us": total})]
+    pod = _hot_pod(ctx, culprit)
+    if pod:
+        evidence.append(pod)
+    return finding_for(
+        ctx, "slow_hop", culprit, impact_us=impact, span_ids=ctx.ids(members), evidence=evidence,
+        title=f"{ctx.label(culprit)} is slow: {duration(impact)} of the request",
+        rule="pattern.slow_hop: one hop's own time >= 25% of the request",
+        detail={"own_us": impact, "host": _host(ctx.spans[culprit])})
+
+
+def _host(span: Span) -> str:
+    for key in POD_KEYS:
+        value = span.resource.get(key) or span.attributes.get(key)
+        if value:
+            return f"{key}={value}"
+    return ""
+
+
+def _hot_pod(ctx: RcaContext, culprit: int) -> Evidence | None:
+    """Spans of the same hop on other pods: is this pod the odd one out?"""
+    hop, host = ctx.hop(culprit), _host(ctx.spans[culprit])
+    if not host:
+        return None
+    mine: list[int] = []
+    others: list[int] = []
+    for i, span in enumerate(ctx.spans):
+        if (span.service, span.name) == hop:
+            (mine if _host(span) == host else others).append(ctx.ix.end[i] - ctx.ix.start[i])
+    if not others or not mine:
+        return Evidence(f"it ran on {host}", ctx.ids([culprit]), {"host": host})
+    mine_median, others_median = median(mine), median(others)
+    return Evidence(f"on {host} it took {duration(mine_median)} (median of {len(mine)}); on other "
+                    f"hosts {duration(others_median)} (median of {len(others)})",
+                    ctx.ids([culprit]), {"host": host, "host_median_us": mine_median,
+                                         "other_hosts_median_us": others_median})
+
+
+def timeouts(ctx: RcaContext) -> list[Finding]:
+    out = []
+    for i, reason in enumerate(ctx.analysis.error_reason):
+        if reason is None or ctx.subtree_critical[i] <= 0:
+            continue
+        span = ctx.spans[i]
+        dur = ctx.ix.end[i] - ctx.ix.start[i]
+        deadline = _round_deadline(dur)
+        if not (_TIMEOUT_TEXT.search(reason) or _TIMEOUT_TEXT.search(span.status_message)
+                or deadline):
+            continue
+        said = f"at {duration(dur)}, right at a {deadline} ms deadline" if deadline \
+            else f"after {duration(dur)}"
+        out.append(finding_for(
+            ctx, "timeout", i, impact_us=ctx.subtree_critical[i], span_ids=ctx.ids([i]),
+            evidence=[Evidence(f"{ctx.label(i)} failed ({reason}) {said}", ctx.ids([i]),
+                               {"duration_us": dur, "deadline_ms": deadline})],
+            title=f"{ctx.label(i)} timed out {said}",
+            rule="pattern.timeout: an error that says timeout/deadline/504, or ends within 2% "
+                 "of a round deadline",
+            detail={"duration_us": dur, "deadline_ms": deadline}))
+    return out
+
+
+def _round_deadline(duration_us: int) -> int | None:
+    for deadline in ROUND_DEADLINES_MS:
+        if abs(duration_us - deadline * 1000) <= deadline * 1000 * 0.02:
+            return deadline
+    return None

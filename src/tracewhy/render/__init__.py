@@ -6,18 +6,33 @@ extension to a format, so ``-o report.json`` needs no ``--format``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracewhy.render.html import render_html
 from tracewhy.render.json import render_json
+from tracewhy.render.markdown import render_markdown
 from tracewhy.render.text import render_text
 
 if TYPE_CHECKING:
     from tracewhy.analysis.analyze import Analysis
 
-RENDERERS: dict[str, Callable[[Analysis], str]] = {"text": render_text, "json": render_json}
-EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text"}
+RENDERERS: dict[str, Callable[[Analysis], str]] = {
+    "text": render_text, "json": render_json, "html": render_html, "md": render_markdown}
+EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text", ".html": "html", ".htm": "html",
+                              ".md": "md"}
+REPORTS = {"html": render_html, "md": render_markdown}  # these also take the options below
+
+
+def render(fmt: str, analysis: Analysis, *, command: Sequence[str], generated_at: datetime,
+           redact: bool = True) -> str:
+    """Render in ``fmt``; reports get the reproduce command, time stamp and redaction flag."""
+    report = REPORTS.get(fmt)
+    if report is None:
+        return RENDERERS[fmt](analysis)
+    return report(analysis, command=command, generated_at=generated_at, redact=redact)
 
 
 def format_for(fmt: str | None, output: str | None) -> str:

@@ -1,0 +1,216 @@
+"""The waterfall (timeline) rows: which spans to draw, in tree order, and the folds.
+
+A trace of up to ``MAX_ROWS`` spans is drawn whole.  A bigger one keeps, in this order, the
+root, the evidence spans, the critical path (longest sections first), failed spans and the
+spans of the top critical hops, each with its ancestors, up to ``MAX_ROWS``; every other span
+is counted into one aggregate row per (service, operation), so a 100k-span trace stays a few
+hundred rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tracewhy.analysis.analyze import Analysis
+from tracewhy.render.context_types import Segment, Tick, Waterfall, WaterfallRow
+from tracewhy.render.format import duration
+from tracewhy.render.texts import Texts, css_layer, shorten
+
+MAX_ROWS = 600
+MAX_FOLD_ROWS = 60
+TOP_HOPS = 8
+PER_HOP = 25
+WIDTH, BAR_LEFT, BAR_RIGHT, ROW_H, TOP = 1200, 400, 1120, 18, 24
+MIN_W = 0.6  # narrowest bar drawn, so a 1 µs span is still visible
+
+
+def build_waterfall(analysis: Analysis, texts: Texts, evidence: Iterable[int]) -> Waterfall:
+    ix = analysis.index
+    n = len(ix)
+    if n == 0:
+        return Waterfall(WIDTH, TOP + ROW_H, BAR_LEFT, [], [], "no spans")
+    shown = list(range(n)) if n <= MAX_ROWS else _choose(analysis, evidence)
+    order, depth = _tree_order(analysis, shown)
+    t0, t1 = _window(analysis)
+    scale = (BAR_RIGHT - BAR_LEFT) / max(t1 - t0, 1)
+    crit = _critical_segments(analysis, set(order), t0, scale)
+    layers = {h.key: css_layer(h.layer) for h in analysis.hops}
+    rows = [_span_row(analysis, texts, i, k, depth[i], t0, scale, crit.get(i, []), layers)
+            for k, i in enumerate(order)]
+    rows += _fold_rows(analysis, texts, set(order), len(rows), t0, scale, layers)
+    note = f"all {n:,} spans drawn" if len(order) == n else \
+        f"{len(order):,} of {n:,} spans drawn; the other {n - len(order):,} are folded by operation"
+    return Waterfall(WIDTH, TOP + ROW_H * len(rows) + 6, BAR_LEFT, rows, _ticks(t0, t1), note)
+
+
+def _choose(analysis: Analysis, evidence: Iterable[int]) -> list[int]:
+    """Spans to draw in full, most important first, with their ancestors, up to MAX_ROWS."""
+    ix = analysis.index
+    picked: dict[int, None] = {}
+    on_path = sorted({s.span for s in analysis.sections}, key=lambda i: -analysis.critical_us[i])
+    failed = [i for i, e in enumerate(analysis.error) if e][:MAX_ROWS]
+    groups = ([ix.root], list(evidence), on_path, failed, _top_hop_spans(analysis), ix.order)
+    for group in groups:  # ix.order last: fill what is left with the shallowest spans
+        for i in group:
+            if i < 0 or i in picked:
+                continue
+            chain = _with_ancestors(ix.parent, i, picked)
+            if len(picked) + len(chain) <= MAX_ROWS:
+                picked.update(dict.fromkeys(chain))
+            if len(picked) >= MAX_ROWS:
+                return list(picked)
+    return list(picked)
+
+
+def _window(analysis: Analysis) -> tuple[int, int]:
+    """The time axis: the main root's interval (the request analysed), else the whole trace."""
+    ix = analysis.index
+    if ix.root >= 0 and ix.end[ix.root] > ix.start[ix.root]:
+        return ix.start[ix.root], ix.end[ix.root]
+    return min(ix.start), max(ix.end)
+
+
+def _with_ancestors(parent: list[int], i: int, picked: dict[int, None]) -> list[int]:
+    chain = [i]
+    p = parent[i]
+    while p >= 0 and p not in picked and len(chain) <= MAX_ROWS:
+        chain.append(p)
+        p = parent[p]
+    return chain
+
+
+def _top_hop_spans(analysis: Analysis) -> list[int]:
+    keys = {h.key: PER_HOP for h in analysis.hops[:TOP_HOPS]}
+    out = []
+    for i, span in enumerate(analysis.index.spans):
+        key = (span.service, span.name)
+        left = keys.get(key)
+        if left:
+            keys[key] = left - 1
+            out.append(i)
+    return out
+
+
+def _tree_order(analysis: Analysis, shown: list[int]) -> tuple[list[int], dict[int, int]]:
+    """Shown spans depth-first (children by start time), each under its nearest shown ancestor."""
+    ix = analysis.index
+    shown_set = set(shown)
+    kids: dict[int, list[int]] = {}
+    for i in shown:
+        p = ix.parent[i]
+        while p >= 0 and p not in shown_set:
+            p = ix.parent[p]
+        kids.setdefault(p, []).append(i)
+    for group in kids.values():
+        group.sort(key=lambda i: (ix.start[i], i))
+    order: list[int] = []
+    depth: dict[int, int] = {}
+    stack = [(i, 0) for i in reversed(kids.get(-1, []))]
+    while stack:
+        i, d = stack.pop()
+        order.append(i)
+        depth[i] = d
+        stack.extend((c, d + 1) for c in reversed(kids.get(i, [])))
+    return order, depth
+
+
+def _critical_segments(analysis: Analysis, shown: set[int], t0: int,
+                       scale: float) -> dict[int, list[Segment]]:
+    """Critical sections per shown span, touching ones merged, in viewBox units."""
+    spans: dict[int, list[list[float]]] = {}
+    for s in analysis.sections:
+        if s.span not in shown:
+            continue
+        x0 = BAR_LEFT + (s.start_us - t0) * scale
+        x1 = BAR_LEFT + (s.end_us - t0) * scale
+        parts = spans.setdefault(s.span, [])
+        if parts and x0 - parts[-1][1] < MIN_W:
+            parts[-1][1] = max(parts[-1][1], x1)
+        else:
+            parts.append([x0, x1])
+    return {i: [Segment(round(a, 2), round(max(b - a, MIN_W), 2)) for a, b in parts]
+            for i, parts in spans.items()}
+
+
+def _span_row(analysis: Analysis, texts: Texts, i: int, k: int, depth: int, t0: int,
+              scale: float, crit: list[Segment],
+              layers: dict[tuple[str, str], str]) -> WaterfallRow:
+    ix = analysis.index
+    span = ix.spans[i]
+    start, end = ix.start[i], ix.end[i]
+    service, operation = texts.text(span.service, 120), texts.text(span.name, 200)
+    indent = 6 + min(depth, 20) * 8
+    label = shorten(f"{service}: {operation}", int((BAR_LEFT - indent - 8) / 6.4))
+    took = duration(end - start)
+    outside = start < t0 or end > t0 + round((BAR_RIGHT - BAR_LEFT) / scale)
+    flags = (" · error" if analysis.error[i] else "") + \
+        (f" · critical {duration(analysis.critical_us[i])}" if analysis.critical_us[i] else "")
+    flags += " · outside the root's time window (bar clipped)" if outside else ""
+    title = f"{service}: {operation} · {took} from {_offset(start - t0)}{flags}"
+    bar = _clip(start, end, t0, scale)
+    return WaterfallRow(TOP + k * ROW_H, indent, label, title, bar, crit, took,
+                        layers.get((span.service, span.name), "unknown"), analysis.error[i],
+                        False, outside, texts.index_anchor(i))
+
+
+def _fold_rows(analysis: Analysis, texts: Texts, shown: set[int], first: int, t0: int,
+               scale: float, layers: dict[tuple[str, str], str]) -> list[WaterfallRow]:
+    groups = _fold_groups(analysis, shown)
+    ranked = sorted(groups.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    rows = []
+    for k, (key, (count, lo, hi, errors)) in enumerate(ranked[:MAX_FOLD_ROWS]):
+        service, operation = texts.text(key[0], 120), texts.text(key[1], 200)
+        label = shorten(f"+ {count:,} × {service}: {operation}", int((BAR_LEFT - 14) / 6.4))
+        title = f"{count:,} spans of {service}: {operation} folded, {errors:,} failed, " \
+                f"between {_offset(lo - t0)} and {_offset(hi - t0)}"
+        bar = _clip(lo, hi, t0, scale)
+        rows.append(WaterfallRow(TOP + (first + k) * ROW_H, 6, label, title, bar, [],
+                                 f"{count:,}×", layers.get(key, "unknown"), errors > 0, True, False,
+                                 ""))
+    rest = ranked[MAX_FOLD_ROWS:]
+    if rest:
+        count = sum(g[0] for _, g in rest)
+        label = f"+ {count:,} spans of {len(rest):,} more operations folded"
+        rows.append(WaterfallRow(TOP + (first + len(rows)) * ROW_H, 6, label, label,
+                                 Segment(BAR_LEFT, 0), [], "", "unknown", False, True, False, ""))
+    return rows
+
+
+def _clip(start: int, end: int, t0: int, scale: float) -> Segment:
+    """The bar of [start, end] in viewBox units, clipped to the time window."""
+    x0 = min(max(BAR_LEFT + (start - t0) * scale, BAR_LEFT), BAR_RIGHT)
+    x1 = min(max(BAR_LEFT + (end - t0) * scale, BAR_LEFT), BAR_RIGHT)
+    return Segment(round(min(x0, BAR_RIGHT - MIN_W), 2), round(max(x1 - x0, MIN_W), 2))
+
+
+def _offset(us: int) -> str:
+    return f"+{duration(us)}" if us >= 0 else f"{duration(us)}"
+
+
+def _fold_groups(analysis: Analysis, shown: set[int]) -> dict[tuple[str, str], list[int]]:
+    """Per (service, operation) of the spans not drawn: [count, first start, last end, errors]."""
+    ix = analysis.index
+    start, end, error = ix.start, ix.end, analysis.error
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, span in enumerate(ix.spans):
+        if i in shown:
+            continue
+        key = (span.service, span.name)
+        g = groups.get(key)
+        if g is None:
+            groups[key] = [1, start[i], end[i], int(error[i])]
+            continue
+        g[0] += 1
+        if start[i] < g[1]:
+            g[1] = start[i]
+        if end[i] > g[2]:
+            g[2] = end[i]
+        g[3] += error[i]
+    return groups
+
+
+def _ticks(t0: int, t1: int, count: int = 5) -> list[Tick]:
+    span = max(t1 - t0, 1)
+    scale = (BAR_RIGHT - BAR_LEFT) / span
+    return [Tick(round(BAR_LEFT + span * k / count * scale, 2), duration(span * k / count))
+            for k in range(count + 1)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import click
@@ -13,7 +15,8 @@ from tracewhy.cli import cli
 from tracewhy.cli.inputs import load_source, pop_source_options, source_options
 from tracewhy.cli.output import write_output
 from tracewhy.errors import ExitCode
-from tracewhy.render import RENDERERS, format_for
+from tracewhy.render import RENDERERS, format_for, render
+from tracewhy.render.redact import redact_argv
 
 
 @cli.command("analyze")
@@ -25,6 +28,8 @@ from tracewhy.render import RENDERERS, format_for
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--graph", "graph_out", metavar="FILE",
               help="Also write the call graph (.dot for Graphviz, .json for node-link JSON).")
+@click.option("--no-redact", is_flag=True,
+              help="HTML/Markdown: keep secrets in the report (its header says so).")
 @click.option("--strict", is_flag=True, help="Exit 1 when the trace needed repairs (warnings).")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def analyze_command(source: str, fmt: str | None, output: str | None, force: bool,
@@ -34,7 +39,9 @@ def analyze_command(source: str, fmt: str | None, output: str | None, force: boo
     trace = load_source(source, pop_source_options(kwargs))
     analysis = analyze(trace)
     fmt = format_for(fmt, output)
-    written = write_output(output, RENDERERS[fmt](analysis), force=force, inputs=(source,))
+    text = render(fmt, analysis, command=redact_argv(["tracewhy", *sys.argv[1:]]),
+                  generated_at=datetime.now(UTC), redact=not kwargs.pop("no_redact"))
+    written = write_output(output, text, force=force, inputs=(source,))
     if graph_out:
         _write_graph(graph_out, analysis, force, source)
     if written is not None:

@@ -17,13 +17,7 @@ import pandas as pd
 from tracewhy.rca.context import RcaContext
 from tracewhy.rca.findings import Evidence, Finding, finding_for
 from tracewhy.rca.profile import Hop, TraceProfile, profile_from
-from tracewhy.rca.stats import (
-    PERCENTILE_THRESHOLD,
-    Z_THRESHOLD,
-    percentile_rank,
-    quantile,
-    robust_z,
-)
+from tracewhy.rca.stats import PERCENTILE_THRESHOLD, Z_THRESHOLD, Reference, quantile
 from tracewhy.render.format import duration
 
 MIN_ADDED_US = 1000
@@ -34,6 +28,18 @@ MIN_SAME_OPERATION = 5  # fewer matching traces than this: compare with the whol
 class Baseline:
     source: str
     profiles: list[TraceProfile]
+    _pools: dict[Hop | None, tuple[list[TraceProfile], Samples]] = field(default_factory=dict)
+
+    def pool(self, root: Hop) -> tuple[list[TraceProfile], Samples, bool]:
+        """Baseline traces of the same root operation (or all, if too few), prepared once."""
+        matching = [p for p in self.profiles if p.root == root]
+        matched = len(matching) >= MIN_SAME_OPERATION
+        key = root if matched else None
+        if key not in self._pools:
+            chosen = matching if matched else self.profiles
+            self._pools[key] = (chosen, _table(chosen))
+        profiles, samples = self._pools[key]
+        return profiles, samples, matched
 
 
 @dataclass
@@ -56,16 +62,13 @@ class Comparison:
 def compare_with_baseline(ctx: RcaContext, baseline: Baseline) -> Comparison:
     target = profile_from(ctx.analysis.trace.trace_id, ctx.spans, ctx.ix.root, ctx.root_duration,
                           ctx.critical, ctx.calls)
-    matching = [p for p in baseline.profiles if p.root == target.root]
-    matched = len(matching) >= MIN_SAME_OPERATION
-    pool = matching if matched else baseline.profiles
-    durations = [float(p.duration_us) for p in pool]
+    pool, table, matched = baseline.pool(target.root)
+    durations = sorted(float(p.duration_us) for p in pool)
     comparison = Comparison(len(pool), baseline.source, matched,
                             int(quantile(durations, 0.5)) if pool else None,
                             int(quantile(durations, 0.95)) if pool else None)
     if not pool:
         return comparison
-    table = _table(pool)
     for metric, mine in (("critical", target.critical), ("wire", target.wire)):
         for hop, value in sorted(mine.items()):
             comparison.rows.append(_row(table, metric, hop, value, len(pool)))
@@ -77,11 +80,12 @@ def compare_with_baseline(ctx: RcaContext, baseline: Baseline) -> Comparison:
     return comparison
 
 
-Samples = dict[tuple[str, str, str], list[float]]
+Samples = dict[tuple[str, str, str], Reference]
 
 
 def _table(pool: list[TraceProfile]) -> Samples:
-    """The baseline's hop times: (metric, service, operation) -> one value per trace it ran in."""
+    """The baseline's hop times: (metric, service, operation) -> one value per baseline trace
+    (0 µs where the hop did not run), prepared for scoring."""
     records = [(metric, hop[0], hop[1], float(value))
                for profile in pool
                for metric, values in (("critical", profile.critical), ("wire", profile.wire))
@@ -90,20 +94,21 @@ def _table(pool: list[TraceProfile]) -> Samples:
         return {}
     frame = pd.DataFrame.from_records(records, columns=["metric", "service", "operation", "value"])
     grouped = frame.groupby(["metric", "service", "operation"], sort=True)["value"]
-    return {key: list(values) for key, values in grouped}
+    n = len(pool)
+    return {key: Reference.of(list(values) + [0.0] * (n - len(values)))
+            for key, values in grouped}
 
 
 def _row(table: Samples, metric: str, hop: Hop, value: int, n: int) -> dict[str, Any]:
-    seen = table.get((metric, hop[0], hop[1]), [])
-    sample = seen + [0.0] * (n - len(seen))  # a trace where the hop did not run: 0 µs
-    med = quantile(sample, 0.5)
-    pr, z = percentile_rank(value, sample), robust_z(value, sample)
+    reference = table.get((metric, hop[0], hop[1])) or Reference.of([0.0] * n)
+    med = reference.median
+    pr, z = reference.percentile_rank(value), reference.robust_z(value)
     added = int(value - med)
     extreme = pr >= PERCENTILE_THRESHOLD or abs(z) > Z_THRESHOLD
     return {"service": hop[0], "operation": hop[1],
             "metric": "critical time" if metric == "critical" else "wire time",
             "value_us": value, "baseline_median_us": int(med),
-            "baseline_p95_us": int(quantile(sample, 0.95)), "percentile": round(pr, 4),
+            "baseline_p95_us": int(reference.quantile(0.95)), "percentile": round(pr, 4),
             "robust_z": round(z, 2), "added_us": added, "baseline_traces": n,
             "regressed": bool(extreme and added >= MIN_ADDED_US and value > 0)}
 

@@ -7,35 +7,57 @@ for a 2x2 table, and Benjamini-Hochberg for many tests at once.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from math import exp, lgamma
-from statistics import median
 
 Z_THRESHOLD = 3.5
 PERCENTILE_THRESHOLD = 0.99
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A baseline sample prepared once, so scoring many values against it is cheap."""
+
+    ordered: list[float]
+    median: float
+    scale: float  # the MAD, or its fallback; robust z = 0.6745 (x - median) / scale
+
+    @classmethod
+    def of(cls, sample: list[float]) -> Reference:
+        ordered = sorted(sample)
+        mid = quantile(ordered, 0.5)
+        deviations = sorted(abs(b - mid) for b in ordered)
+        mad = quantile(deviations, 0.5)
+        if mad == 0 and deviations:  # identical values: fall back to the mean abs. deviation
+            mad = 0.6745 * 1.253314 * sum(deviations) / len(deviations)  # sigma -> MAD
+        return cls(ordered, mid, max(mad, abs(mid) * 0.01, 1.0))
+
+    def percentile_rank(self, value: float) -> float:
+        if not self.ordered:
+            return 0.0
+        below = bisect_left(self.ordered, value)
+        equal = bisect_right(self.ordered, value) - below
+        return (below + 0.5 * equal) / len(self.ordered)
+
+    def robust_z(self, value: float) -> float:
+        return 0.6745 * (value - self.median) / self.scale if self.ordered else 0.0
+
+    def quantile(self, q: float) -> float:
+        return quantile(self.ordered, q)
+
+
 def percentile_rank(value: float, sample: list[float]) -> float:
-    if not sample:
-        return 0.0
-    below = sum(1 for b in sample if b < value)
-    equal = sum(1 for b in sample if b == value)
-    return (below + 0.5 * equal) / len(sample)
+    return Reference.of(sample).percentile_rank(value)
 
 
 def robust_z(value: float, sample: list[float]) -> float:
-    if not sample:
-        return 0.0
-    mid = median(sample)
-    deviations = [abs(b - mid) for b in sample]
-    mad = median(deviations)
-    if mad == 0:  # identical baseline values: fall back to the mean absolute deviation
-        mad = 1.253314 * sum(deviations) / len(deviations) / 0.6745
-    scale = max(mad, abs(mid) * 0.01, 1.0)
-    return 0.6745 * (value - mid) / scale
+    return Reference.of(sample).robust_z(value)
 
 
 def quantile(sample: list[float], q: float) -> float:
-    ordered = sorted(sample)
+    ordered = sample if all(a <= b for a, b in zip(sample, sample[1:], strict=False)) \
+        else sorted(sample)
     if not ordered:
         return 0.0
     position = q * (len(ordered) - 1)

@@ -33,11 +33,19 @@ class Verdict:
 
 
 def score(finding: Finding, regressed: set[tuple[str, str]]) -> float:
-    boost = REGRESSED_BOOST if (finding.service, finding.operation) in regressed else 1.0
+    boost = REGRESSED_BOOST if _touches(finding, regressed) else 1.0
     weight = KIND_WEIGHT.get(finding.kind, 0.5)
     if finding.kind == "error_origin" and not finding.detail.get("reaches_root"):
         weight = HANDLED_ERROR_WEIGHT  # the request survived it: a lead, not the verdict
     return finding.impact_us * weight * boost
+
+
+def _touches(finding: Finding, regressed: set[tuple[str, str]]) -> bool:
+    """Is the finding about a hop that regressed against the baseline (itself or its callee)?"""
+    if (finding.service, finding.operation) in regressed:
+        return True
+    callee = finding.detail.get("callee_hop")
+    return callee is not None and tuple(callee) in regressed
 
 
 def rank(findings: list[Finding], regressed: set[tuple[str, str]]) -> list[Finding]:
@@ -69,7 +77,7 @@ def _confidence(ctx: RcaContext, top: Finding, ranked: list[Finding],
     value = 0.25 + 0.35 * explained + 0.2 * max(0.0, min(1.0, lead))
     if agreeing:
         value += 0.1
-    if (top.service, top.operation) in regressed:
+    if _touches(top, regressed):
         value += 0.1
     if failed and top.kind == "error_origin":
         value = max(value, 0.75 if ctx.errors.reaches_root else 0.5)
@@ -100,9 +108,11 @@ def summary(ctx: RcaContext, f: Finding) -> str:
                 f"and was retried {d['failed']} time(s) by {d['retrier']}, costing "
                 f"{duration(f.impact_us)} ({share}).")
     if f.kind == "wire_latency":
+        calls = f" over {d['calls']} calls" if d.get("calls", 1) > 1 else ""
         return (f"{duration(d['wire_us'])} was lost on the wire between {d['caller']} and "
-                f"{f.service} {f.operation}, which itself answered in "
-                f"{duration(d['server_us'])} ({share}).")
+                f"{f.service} {f.operation}{calls}, which itself answered in "
+                f"{duration(d['server_us'])}; {duration(f.impact_us)} of it on the critical path "
+                f"({share}).")
     if f.kind == "regression":
         return (f"{f.service} {f.operation} regressed: +{duration(d['added_us'])} on the "
                 f"critical path against the baseline median ({share}).")

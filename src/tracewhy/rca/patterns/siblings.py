@@ -69,13 +69,15 @@ def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str
     ]
     keys = _varying_attributes(ctx, run)
     if keys:
-        evidence.append(Evidence("the calls differ only in " + ", ".join(keys)
-                                 + " (one call per item: batch them)", ctx.ids(run[:3])))
+        evidence.insert(1, Evidence("they differ only in " + ", ".join(keys)
+                                    + ": one call per item, where one batched call would do",
+                                    ctx.ids(run[:3]), {"varying": keys}))
     return finding_for(
         ctx, "n_plus_one", p, impact_us=impact, span_ids=ctx.ids([p, *run]), evidence=evidence,
         title=f"{ctx.label(p)} made {len(run)} sequential calls to {callee}",
         rule="pattern.n_plus_one: >= 4 sequential calls to one operation from one parent",
-        detail={"calls": len(run), "callee": callee, "total_us": total, "varying": keys})
+        detail={"calls": len(run), "callee": callee, "callee_hop": (service, name),
+                "total_us": total, "varying": keys})
 
 
 def _varying_attributes(ctx: RcaContext, run: list[int]) -> list[str]:

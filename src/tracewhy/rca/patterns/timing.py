@@ -8,6 +8,7 @@ from statistics import median
 from tracewhy.model import CLIENT, Span
 from tracewhy.rca.context import RcaContext
 from tracewhy.rca.findings import Evidence, Finding, finding_for
+from tracewhy.rca.latency import RemoteCall
 from tracewhy.render.format import duration
 
 SLOW_HOP_SHARE = 0.25  # a hop owning this much of the request on its own is worth a finding
@@ -23,40 +24,56 @@ POD_KEYS = ("k8s.pod.name", "host.name", "host.id", "host.ip")
 
 
 def wire_latency(ctx: RcaContext) -> list[Finding]:
-    out = []
+    """One finding per (caller service, callee hop): every call's time on the wire, summed."""
+    groups: dict[tuple[str, str, str], list[RemoteCall]] = {}
     for call in ctx.calls:
-        if call.critical_us <= 0 or call.wire_us <= 0 or len(call.servers) > 1:
+        if call.critical_us <= 0 or len(call.servers) > 1:
             continue  # several servers under one client are retries: the retry finding says it
-        server = call.servers[0]
-        client_span = ctx.spans[call.client]
-        mesh_heavy = call.mesh_us * 2 > call.wire_us
-        server_us = ctx.ix.end[server] - ctx.ix.start[server]
-        client_us = ctx.ix.end[call.client] - ctx.ix.start[call.client]
-        evidence = [Evidence(
-            f"{client_span.service} waited {duration(client_us)} for {ctx.label(server)}, which "
-            f"took {duration(server_us)} itself: {duration(call.wire_us)} between them on the "
-            f"wire (network, sidecars, queues)", ctx.ids([call.client, server]),
-            {"client_us": client_us, "server_us": server_us, "wire_us": call.wire_us})]
-        if call.mesh:
-            evidence.append(Evidence(
-                f"{duration(call.mesh_us)} of it inside sidecar proxy spans "
-                f"({ctx.label(call.mesh[0])})", ctx.ids(call.mesh), {"mesh_us": call.mesh_us}))
-        start_gap = ctx.ix.start[server] - ctx.ix.start[call.client]
+        callee = ctx.hop(call.servers[0])
+        groups.setdefault((ctx.spans[call.client].service, *callee), []).append(call)
+    return [_wire_finding(ctx, calls) for _, calls in sorted(groups.items())]
+
+
+def _wire_finding(ctx: RcaContext, calls: list[RemoteCall]) -> Finding:
+    worst = max(calls, key=lambda c: (c.critical_us, -c.client))
+    server, client = worst.servers[0], worst.client
+    caller = ctx.spans[client].service
+    impact = sum(c.critical_us for c in calls)
+    wire, mesh = sum(c.wire_us for c in calls), sum(c.mesh_us for c in calls)
+    server_us = ctx.ix.end[server] - ctx.ix.start[server]
+    client_us = ctx.ix.end[client] - ctx.ix.start[client]
+    many = f" (the slowest of {len(calls)} calls)" if len(calls) > 1 else ""
+    evidence = [Evidence(
+        f"{caller} waited {duration(client_us)} for {ctx.label(server)}{many}, which took "
+        f"{duration(server_us)} itself: {duration(worst.wire_us)} between them on the wire "
+        f"(network, sidecars, queues)", ctx.ids([client, server]),
+        {"client_us": client_us, "server_us": server_us, "wire_us": worst.wire_us})]
+    if len(calls) > 1:
         evidence.append(Evidence(
-            f"the server started {duration(max(0, start_gap))} after the client and the client "
-            f"ended {duration(max(0, ctx.ix.end[call.client] - ctx.ix.end[server]))} after the "
-            f"server", ctx.ids([call.client, server]), {"request_gap_us": start_gap}))
-        culprit = call.mesh[0] if mesh_heavy else server
-        out.append(finding_for(
-            ctx, "wire_latency", culprit, impact_us=call.critical_us,
-            span_ids=ctx.ids([call.client, *call.mesh, server]), evidence=evidence,
-            title=f"{duration(call.wire_us)} on the wire between {client_span.service} and "
-                  f"{ctx.label(server)}",
-            rule="latency.wire: client span time not covered by its server span",
-            layer="mesh" if mesh_heavy else None,
-            detail={"caller": client_span.service, "wire_us": call.wire_us,
-                    "mesh_us": call.mesh_us, "server_us": server_us, "client_us": client_us}))
-    return out
+            f"{len(calls)} calls from {caller} lost {duration(wire)} on the wire in all, "
+            f"{duration(impact)} of it on the critical path",
+            ctx.ids([i for c in calls for i in (c.client, *c.servers)][:40]),
+            {"calls": len(calls), "wire_us": wire, "critical_us": impact}))
+    if mesh:
+        evidence.append(Evidence(f"{duration(mesh)} of it inside sidecar proxy spans",
+                                 ctx.ids([m for c in calls for m in c.mesh][:40]),
+                                 {"mesh_us": mesh}))
+    start_gap = ctx.ix.start[server] - ctx.ix.start[client]
+    evidence.append(Evidence(
+        f"the server started {duration(max(0, start_gap))} after the client and the client ended "
+        f"{duration(max(0, ctx.ix.end[client] - ctx.ix.end[server]))} after the server",
+        ctx.ids([client, server]), {"request_gap_us": start_gap}))
+    mesh_heavy = mesh * 2 > wire
+    culprit = worst.mesh[0] if mesh_heavy and worst.mesh else server
+    return finding_for(
+        ctx, "wire_latency", culprit, impact_us=impact,
+        span_ids=ctx.ids([i for c in calls for i in (c.client, *c.mesh, *c.servers)][:200]),
+        evidence=evidence, layer="mesh" if mesh_heavy else ctx.layer[server],
+        title=f"{duration(wire)} on the wire between {caller} and {ctx.label(server)}",
+        rule="latency.wire: client span time not covered by its server span, summed over the "
+             "calls from one service into one hop",
+        detail={"caller": caller, "wire_us": wire, "mesh_us": mesh, "calls": len(calls),
+                "server_us": server_us, "client_us": client_us})
 
 
 def queueing(ctx: RcaContext) -> list[Finding]:

@@ -1,0 +1,192 @@
+"""Each pattern detector on a trace built with the real OpenTelemetry SDK whose cause we know,
+and the verdict and 5 Whys it leads to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.sdk import SdkTraceBuilder
+from tracewhy.analysis.analyze import Analysis
+from tracewhy.pipeline import analyze_trace
+
+
+def kinds(analysis: Analysis) -> list[str]:
+    return [f["kind"] for f in analysis.findings]
+
+
+def finding(analysis: Analysis, kind: str) -> dict[str, Any]:
+    return next(f for f in analysis.findings if f["kind"] == kind)
+
+
+def test_n_plus_one_names_the_caller_and_counts_the_calls() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("gateway", "GET /recs", 0, 1000, kind="server", url__path="/recs")
+    fs = b.span("features", "get_online_features", 10, 950, parent=root)
+    for k in range(12):
+        b.span("features", "GET", 20 + 75 * k, 90 + 75 * k, parent=fs, kind="client",
+               db__system="redis", db__statement=f"GET user:{k}")
+    analysis = analyze_trace(b.trace())
+    n1 = finding(analysis, "n_plus_one")
+    assert (n1["service"], n1["operation"]) == ("features", "get_online_features")
+    assert n1["evidence"][0]["values"]["calls"] == 12
+    assert n1["impact_us"] == 12 * 70_000  # every call is on the critical path
+    assert analysis.root_cause is not None
+    assert analysis.root_cause["kind"] == "n_plus_one"
+    assert "batch" in analysis.root_cause["summary"]
+    assert "db.statement" in n1["evidence"][1]["text"]
+
+
+def test_parallel_calls_are_not_n_plus_one() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("gateway", "GET /recs", 0, 200, kind="server")
+    fs = b.span("features", "get_online_features", 10, 190, parent=root)
+    for k in range(12):
+        b.span("features", "GET", 20 + k, 150 + k, parent=fs, kind="client", db__system="redis")
+    assert "n_plus_one" not in kinds(analyze_trace(b.trace()))
+
+
+def test_retries_after_503_point_at_the_failing_server() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("gateway", "POST /predict", 0, 1000, kind="server", error="504",
+                  http__response__status_code=504)
+    sidecar = b.span("app", "outbound|8000||triton", 5, 995, parent=root, kind="client",
+                     component="proxy", upstream_cluster="triton", error="503")
+    for attempt in range(3):
+        start = 10 + attempt * 300
+        call = b.span("app", "POST /v2/models/m/infer", start, start + 250, parent=sidecar,
+                      kind="client", error="503", http__response__status_code=503)
+        b.span("triton", "POST /v2/models/m/infer", start + 5, start + 245, parent=call,
+               kind="server", error="overloaded", http__response__status_code=503)
+    analysis = analyze_trace(b.trace())
+    retry = finding(analysis, "retry")
+    assert (retry["service"], retry["operation"]) == ("triton", "POST /v2/models/m/infer")
+    assert retry["evidence"][0]["values"] == {"attempts": 3, "failed": 2}
+    assert analysis.root_cause is not None
+    assert analysis.root_cause["service"] == "triton"
+    assert analysis.root_cause["layer"] == "inference"
+    assert analysis.errors is not None and analysis.errors["origin"]["service"] == "triton"
+    assert analysis.errors["chain"][-1]["service"] == "gateway"
+
+
+def test_wire_time_is_the_client_minus_the_server() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("frontend", "GET /", 0, 700, kind="server")
+    call = b.span("frontend", "Currency/Convert", 50, 650, parent=root, kind="client",
+                  rpc__system="grpc")
+    b.span("currency", "Currency/Convert", 340, 350, parent=call, kind="server",
+           rpc__system="grpc")
+    analysis = analyze_trace(b.trace())
+    wire = finding(analysis, "wire_latency")
+    assert (wire["service"], wire["operation"]) == ("currency", "Currency/Convert")
+    assert wire["evidence"][0]["values"]["wire_us"] == 590_000
+    hop = next(h for h in analysis.hops if h.service == "currency")
+    assert hop.wire_us == 590_000
+    assert analysis.root_cause is not None and analysis.root_cause["kind"] == "wire_latency"
+
+
+def test_wire_time_split_out_as_mesh_time_inside_sidecars() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("frontend", "GET /", 0, 700, kind="server")
+    call = b.span("frontend", "POST /score", 10, 690, parent=root, kind="client")
+    out = b.span("frontend", "outbound", 15, 685, parent=call, kind="client", component="proxy")
+    inbound = b.span("scorer", "inbound", 20, 680, parent=out, kind="server", component="proxy")
+    b.span("scorer", "POST /score", 600, 620, parent=inbound, kind="server")
+    analysis = analyze_trace(b.trace())
+    hop = next(h for h in analysis.hops if h.key == ("scorer", "POST /score"))
+    assert hop.wire_us == 660_000  # 680 ms client - 20 ms server
+    assert hop.mesh_us == 650_000  # 670 ms of outbound sidecar span - 20 ms server
+    assert finding(analysis, "wire_latency")["layer"] == "mesh"
+
+
+def test_serialized_fanout_counts_what_parallel_calls_would_save() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("checkout", "POST /order", 0, 620, kind="server")
+    for k, name in enumerate(["cart", "payment", "shipping"]):
+        call = b.span("checkout", f"{name}.Get", 10 + 200 * k, 200 + 200 * k, parent=root,
+                      kind="client")
+        b.span(name, f"{name}.Get", 12 + 200 * k, 198 + 200 * k, parent=call, kind="server")
+    fanout = finding(analyze_trace(b.trace()), "serialized_fanout")
+    assert fanout["service"] == "checkout"
+    assert fanout["impact_us"] == 2 * 190_000  # three 190 ms calls could take 190 ms
+
+
+def test_uninstrumented_gap_and_slow_hop() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("api", "GET /report", 0, 1000, kind="server")
+    worker = b.span("reports", "build", 10, 990, parent=root)
+    b.span("reports", "SELECT", 20, 60, parent=worker, kind="client", db__system="postgresql")
+    b.span("reports", "SELECT", 900, 950, parent=worker, kind="client", db__system="postgresql")
+    analysis = analyze_trace(b.trace())
+    gap = finding(analysis, "uninstrumented_gap")
+    assert gap["service"] == "reports" and gap["impact_us"] >= 840_000
+    assert analysis.root_cause is not None
+    assert (analysis.root_cause["service"], analysis.root_cause["operation"]) == \
+        ("reports", "build")
+
+
+def test_timeout_at_a_round_deadline_is_seen() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("gateway", "GET /x", 0, 5010, kind="server", error="504")
+    call = b.span("gateway", "GET /upstream", 5, 5005, parent=root, kind="client", error="timeout")
+    b.span("upstream", "GET /upstream", 10, 4999, parent=call, kind="server")
+    timeout = finding(analyze_trace(b.trace()), "timeout")
+    assert timeout["service"] == "gateway"
+    assert timeout["evidence"][0]["values"]["deadline_ms"] == 5000
+
+
+def test_lock_and_queue_waits() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("api", "POST /job", 0, 1000, kind="server")
+    b.span("api", "acquire db pool connection", 10, 400, parent=root)
+    worker = b.span("api", "process", 400, 990, parent=root,
+                    events=[("waiting for lock orders", 410, {}), ("lock acquired", 900, {})])
+    b.span("api", "compute", 900, 980, parent=worker)
+    found = kinds(analyze_trace(b.trace()))
+    assert "queueing" in found and "lock_contention" in found
+
+
+def test_error_origin_is_the_deepest_unexplained_error() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("gateway", "POST /predict", 0, 400, kind="server", error="500",
+                  http__response__status_code=500)
+    call = b.span("app", "predict", 10, 390, parent=root, error="upstream 500")
+    triton = b.span("triton", "ModelInfer", 20, 380, parent=call, kind="server",
+                    error="500", rpc__service="inference.GRPCInferenceService")
+    b.span("triton", "preprocess", 25, 40, parent=triton)
+    b.span("triton", "model.forward", 40, 370, parent=triton, error="CUDA out of memory",
+           events=[("exception", 369, {"exception.type": "torch.cuda.OutOfMemoryError",
+                                       "exception.message": "CUDA out of memory"})],
+           **{"model.batch_size": 256})
+    analysis = analyze_trace(b.trace())
+    assert analysis.root_cause is not None
+    assert (analysis.root_cause["service"], analysis.root_cause["operation"]) == \
+        ("triton", "model.forward")
+    assert analysis.root_cause["kind"] == "error_origin"
+    assert analysis.root_cause["layer"] == "inference"
+    assert analysis.errors is not None
+    assert [c["service"] for c in analysis.errors["chain"]] == ["triton", "triton", "app",
+                                                                 "gateway"]
+    assert analysis.errors["origin"]["exception_type"] == "torch.cuda.OutOfMemoryError"
+    answers = " ".join(w["answer"] for w in analysis.whys)
+    assert "CUDA out of memory" in answers and "model.batch_size=256" in answers
+
+
+def test_whys_are_deterministic_and_cite_real_spans() -> None:
+    def build() -> Analysis:
+        b = SdkTraceBuilder()
+        root = b.span("gateway", "GET /recs", 0, 1000, kind="server")
+        fs = b.span("features", "get_online_features", 10, 950, parent=root)
+        for k in range(8):
+            b.span("features", "GET", 20 + 110 * k, 120 + 110 * k, parent=fs, kind="client",
+                   db__system="redis")
+        return analyze_trace(b.trace())
+
+    first, second = build(), build()
+    assert first.whys == second.whys and first.findings == second.findings
+    assert 3 <= len(first.whys) <= 7
+    ids = {span.span_id for span in first.index.spans}
+    for step in first.whys:
+        assert step["question"].endswith("?") and step["answer"] and step["rule"]
+        assert set(step["evidence"]["span_ids"]) <= ids
+    assert first.whys[-1]["rule"].startswith("stop")
+    assert first.next_checks

@@ -36,7 +36,7 @@ def call_path_roles(path: Path, *, critical_only: bool = False
     roles = classify_errors(ix, analysis.error)
     counts: dict[str, list[int]] = {}
     members: dict[str, list[str]] = {}
-    for i, span in enumerate(ix.spans):
+    for i in range(len(ix)):
         if critical_only and not analysis.critical_us[i]:
             continue
         names, p = [], i

@@ -30,8 +30,12 @@ def md(text: str) -> str:
     """Escape trace text for Markdown (inline, and safe inside a table cell)."""
     text = _LINE_BREAKS.sub(" ", text)
     text = "".join(_ENTITIES.get(c, c) for c in text)
-    text = _PUNCT.sub(r"\\\1", text)
-    return _LEAD.sub(_escape_lead, text)
+    return _PUNCT.sub(r"\\\1", text)
+
+
+def md_line(text: str) -> str:
+    """Escape trace text that starts a line: also a leading block marker (``#``, ``-``, ``1.``)."""
+    return _LEAD.sub(_escape_lead, md(text))
 
 
 def _escape_lead(m: re.Match[str]) -> str:
@@ -145,7 +149,7 @@ def _hops(ctx: ReportContext) -> str:
 
 def _errors(ctx: ReportContext) -> str:
     e = ctx.errors
-    out = ["## Errors", "", md(e.summary) + (f" ({md(e.exception)})" if e.exception else "")]
+    out = ["## Errors", "", md_line(e.summary) + (f" ({md(e.exception)})" if e.exception else "")]
     if e.origin:
         o = e.origin
         out += ["", f"Origin: {_refs([o.span])} {md(f'{o.service}: {o.operation}')} "
@@ -171,7 +175,7 @@ def _findings(ctx: ReportContext) -> str:
     for f in ctx.findings:
         tag = " **(root cause)**" if f.is_root_cause else ""
         out += ["", f"### {md(f.id)} {md(f.title)}{tag}", "",
-                md(f"{f.kind} · {f.where} · impact {f.impact}") +
+                md_line(f"{f.kind} · {f.where} · impact {f.impact}") +
                 (f" · rule {md(f.rule)}" if f.rule else "")]
         out += [f"- {md(ev.text)} {_refs(ev.spans)} {_kv(ev.values)}".rstrip()
                 for ev in f.evidence]
@@ -182,7 +186,7 @@ def _baseline(ctx: ReportContext) -> str:
     b = ctx.baseline
     if b is None:
         return ""
-    out = ["## Against the baseline", "", md(b.summary)]
+    out = ["## Against the baseline", "", md_line(b.summary)]
     if b.hops:
         out += ["", _table(("hop", "here", "median", "p95", "percentile", "robust z", "added",
                             "regressed"),
@@ -209,7 +213,7 @@ def _timeline(ctx: ReportContext) -> str:
              "critical" if r.critical else "", "error" if r.is_error else "")
             for r in ctx.waterfall.rows]
     table = _table(("span", "duration", "critical path", "error"), rows) if rows else ""
-    return f"## Timeline\n\n{md(ctx.waterfall.note)}.\n\n{table}".rstrip()
+    return f"## Timeline\n\n{md_line(ctx.waterfall.note)}.\n\n{table}".rstrip()
 
 
 def _reproduce(ctx: ReportContext) -> str:

@@ -29,7 +29,7 @@ from tracewhy.render.context_types import (
     StackedBar,
 )
 from tracewhy.render.format import duration, percent
-from tracewhy.render.texts import Texts, css_layer
+from tracewhy.render.texts import Texts, css_layer, plural
 
 MAX_HOPS = 300
 MAX_BAR_PARTS = 8
@@ -125,7 +125,7 @@ def errors_section(analysis: Analysis, texts: Texts) -> Errors:
     failing = sorted((h for h in analysis.hops if h.errors),
                      key=lambda h: (-h.errors, h.service, h.operation))
     count = int(num(raw, "count")) if raw else sum(h.errors for h in failing)
-    summary = "no failed spans" if not count else f"{count:,} failed spans"
+    summary = plural(count, "failed span") if count else "no failed spans"
     if origin:
         summary += f"; the error started in {origin.service}: {origin.operation}"
     exception = texts.text(raw["origin"].get("exception_type"), 120) if origin else ""

@@ -1,8 +1,9 @@
 """The waterfall (timeline) rows: which spans to draw, in tree order, and the folds.
 
 A trace of up to ``MAX_ROWS`` spans is drawn whole.  A bigger one keeps, in this order, the
-root, the evidence spans, the critical path (longest sections first), failed spans and the
-spans of the top critical hops, each with its ancestors, up to ``MAX_ROWS``; every other span
+root, the evidence spans, failed spans, the critical path (most critical time first), the spans
+of the top critical hops and then the shallowest spans, each with its ancestors, up to
+``MAX_ROWS``; every other span
 is counted into one aggregate row per (service, operation), so a 100k-span trace stays a few
 hundred rows.
 """
@@ -18,6 +19,7 @@ from tracewhy.render.texts import Texts, css_layer, shorten
 
 MAX_ROWS = 600
 MAX_FOLD_ROWS = 60
+MAX_FAILED = 100
 TOP_HOPS = 8
 PER_HOP = 25
 WIDTH, BAR_LEFT, BAR_RIGHT, ROW_H, TOP = 1200, 400, 1120, 18, 24
@@ -48,8 +50,8 @@ def _choose(analysis: Analysis, evidence: Iterable[int]) -> list[int]:
     ix = analysis.index
     picked: dict[int, None] = {}
     on_path = sorted({s.span for s in analysis.sections}, key=lambda i: -analysis.critical_us[i])
-    failed = [i for i, e in enumerate(analysis.error) if e][:MAX_ROWS]
-    groups = ([ix.root], list(evidence), on_path, failed, _top_hop_spans(analysis), ix.order)
+    failed = [i for i, e in enumerate(analysis.error) if e][:MAX_FAILED]
+    groups = ([ix.root], list(evidence), failed, on_path, _top_hop_spans(analysis), ix.order)
     for group in groups:  # ix.order last: fill what is left with the shallowest spans
         for i in group:
             if i < 0 or i in picked:

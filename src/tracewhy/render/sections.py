@@ -54,10 +54,19 @@ def maybe(row: dict[str, Any], key: str, fmt: str = "{:.3g}") -> str:
 
 
 def values(texts: Texts, raw: object) -> list[KeyValue]:
+    """Evidence values: ``*_us`` numbers as durations, nulls left out, secrets masked."""
     if not isinstance(raw, dict):
         return []
-    return [KeyValue(texts.text(k, 80), texts.attr(str(k), v)) for k, v in sorted(
-        raw.items(), key=lambda kv: str(kv[0]))][:20]
+    items = sorted((kv for kv in raw.items() if kv[1] is not None), key=lambda kv: str(kv[0]))
+    return [KeyValue(texts.text(k, 80), _value(texts, str(k), v)) for k, v in items[:20]]
+
+
+def _value(texts: Texts, key: str, value: object) -> str:
+    if key.endswith("_us") and isinstance(value, int | float) and not isinstance(value, bool):
+        return duration(value)
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return texts.attr(key, value)
 
 
 def layer_bar(analysis: Analysis, texts: Texts) -> StackedBar:

@@ -1,8 +1,9 @@
 """Golden HTML and Markdown reports (coverage.py style).
 
 The report context pins ``generated_at`` and ``version``, so nothing needs scrubbing except the
-absolute path of the repository.  On a mismatch the actual output is written to
-``tests/golden/actual/`` (git-ignored) and the test fails with the first differing lines.
+absolute path of the repository and our inlined CSS/JS (and the script's hash in the CSP).
+On a mismatch the actual output is written to ``tests/golden/actual/`` (git-ignored) and the
+test fails with the first differing lines.
 To accept a change on purpose: ``TRACEWHY_UPDATE_GOLDEN=1 python -m pytest
 tests/integration/test_report_golden.py``, then review ``git diff tests/golden``.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import pytest
 from tests.conftest import FIXTURES, REPO
 from tests.report_samples import PINNED, full_analysis
 from tracewhy.analysis.analyze import Analysis, analyze
-from tracewhy.render.html import render_html
+from tracewhy.render.html import include_file, render_html
 from tracewhy.render.markdown import render_markdown
 from tracewhy.sources import load_trace
 
@@ -39,7 +41,12 @@ RENDER = {"html": render_html, "md": render_markdown}
 
 
 def scrub(text: str) -> str:
-    return text.replace(str(REPO), "<repo>")
+    """The repository path, and our static assets (tested on their own, see
+    test_report_html.py), so a CSS or JS tweak does not rewrite every golden file."""
+    text = text.replace(str(REPO), "<repo>")
+    text = text.replace(str(include_file("report.css")), "[report.css]")
+    text = text.replace(str(include_file("report.js")), "[report.js]")
+    return re.sub(r"'sha256-[A-Za-z0-9+/=]+'", "'sha256-[report.js]'", text)
 
 
 def compare(name: str, actual: str) -> None:

@@ -117,6 +117,18 @@ def _errors_dict(ctx: RcaContext) -> dict[str, Any] | None:
             "recovered": _recovered(ctx)}
 
 
+def _erroring_children(ctx: RcaContext, i: int) -> list[int]:
+    """Erroring children of a span, looking through sidecar spans that pass errors on."""
+    out, stack = [], list(ctx.ix.children[i] or ())
+    while stack:
+        k = stack.pop()
+        if ctx.analysis.error[k]:
+            out.append(k)
+        elif ctx.layer[k] == "mesh":
+            stack.extend(ctx.ix.children[k] or ())
+    return sorted(out)
+
+
 def _exception_type(ctx: RcaContext, i: int) -> str:
     for event in ctx.spans[i].events:
         if event.name == "exception":
@@ -130,7 +142,9 @@ def _recovered(ctx: RcaContext) -> list[dict[str, Any]]:
     for i, role in sorted(ctx.errors.role.items()):
         if role != STOPPED:
             continue
-        failing = [k for k in ctx.ix.children[i] or () if ctx.analysis.error[k]]
+        failing = _erroring_children(ctx, i)
+        if not failing:
+            continue
         first = ctx.spans[failing[0]]
         out.append({"handled_by": ctx.label(i), "span_ids": ctx.ids(failing),
                     "service": first.service, "operation": first.name,

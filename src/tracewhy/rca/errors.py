@@ -25,23 +25,33 @@ class ErrorAnalysis:
     reaches_root: bool
 
 
-def classify_errors(ix: TraceIndex, error: list[bool]) -> dict[int, str]:
+def classify_errors(ix: TraceIndex, error: list[bool],
+                    transparent: list[bool] | None = None) -> dict[int, str]:
+    """Roles of the spans touched by errors.  ``transparent`` spans (sidecars) pass an error
+    through without marking it themselves: they get no role, and the error below them counts as
+    their parent's erroring child."""
     role: dict[int, str] = {}
-    erroring_child = [False] * len(ix)
-    for i, p in enumerate(ix.parent):
-        if p >= 0 and error[i]:
+    n = len(ix)
+    through = transparent or [False] * n
+    below = [False] * n  # this span is an error, or passes one up from below
+    erroring_child = [False] * n
+    for i in reversed(ix.order):
+        if error[i] or (through[i] and erroring_child[i]):
+            below[i] = True
+        p = ix.parent[i]
+        if p >= 0 and below[i]:
             erroring_child[p] = True
-    for i, is_error in enumerate(error):
-        if is_error:
+    for i in range(n):
+        if error[i]:
             role[i] = PROPAGATED if erroring_child[i] else ORIGIN
-        elif erroring_child[i]:
+        elif erroring_child[i] and not through[i]:
             role[i] = STOPPED
     return role
 
 
 def analyse_errors(ix: TraceIndex, error: list[bool], critical_us: list[int],
                    span_layer: list[str]) -> ErrorAnalysis:
-    role = classify_errors(ix, error)
+    role = classify_errors(ix, error, [layer == "mesh" for layer in span_layer])
     origins = [i for i, r in role.items() if r == ORIGIN]
     if not origins:
         return ErrorAnalysis(role, None, [], False)

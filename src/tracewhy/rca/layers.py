@@ -34,7 +34,7 @@ _INFERENCE_PATH = re.compile(
     re.IGNORECASE)
 _INFERENCE_OPERATION = re.compile(r"(^model\.|modelinfer|\bpredict(ion)?s?\b|\binfer(ence)?\b)",
                                   re.IGNORECASE)
-_FEATURE_STORE = re.compile(r"(get_?online_?features|getonlinefeatures|feast|tecton|"
+_FEATURE_STORE = re.compile(r"(get[-_]?online[-_]?features|feast|tecton|"
                             r"feature[-_ ]?(store|service|server)|get[-_]features)", re.IGNORECASE)
 _MESH_SERVICE = re.compile(r"(istio-proxy|linkerd-proxy|sidecar)", re.IGNORECASE)
 _GATEWAY_NAME = re.compile(r"(gateway|ingress|edge|kong|nginx|traefik|apisix|frontend|api[-_]?gw)",
@@ -51,6 +51,7 @@ class HopFacts:
     is_root: bool = False
     has_remote_child: bool = False
     parents: set[tuple[str, str]] = field(default_factory=set)
+    children: set[tuple[str, str]] = field(default_factory=set)
     remote_children: set[tuple[str, str]] = field(default_factory=set)
 
 
@@ -74,10 +75,11 @@ def gather_facts(ix: TraceIndex) -> dict[tuple[str, str], HopFacts]:
         caller = spans[p]
         caller_key = (caller.service, caller.name)
         fact.parents.add(caller_key)
+        caller_fact = facts.get(caller_key)
+        if caller_fact is None:
+            caller_fact = facts[caller_key] = HopFacts(caller)
+        caller_fact.children.add(key)
         if caller.service != span.service:
-            caller_fact = facts.get(caller_key)
-            if caller_fact is None:
-                caller_fact = facts[caller_key] = HopFacts(caller)
             caller_fact.has_remote_child = True
             caller_fact.remote_children.add(key)
     for fact in facts.values():  # a hop that only appeared as a caller still needs its kind
@@ -253,11 +255,30 @@ def _clients_take_callee_layer(facts: dict[tuple[str, str], HopFacts],
             continue
         if CLIENT not in fact.kinds and fact.kinds - {"unspecified"}:
             continue
-        callee_layers = {decided[c][0] or _structural(facts[c])[0] for c in fact.remote_children}
+        callee_layers = {decided[c][0] or _structural(facts[c])[0]
+                         for c in _callees_through_mesh(key, facts, decided)}
         if len(callee_layers) == 1:
             (layer,) = callee_layers
             if layer not in ("api", "service"):
                 decided[key] = (layer, "structure: a client takes the layer of what it calls")
+
+
+def _callees_through_mesh(key: tuple[str, str], facts: dict[tuple[str, str], HopFacts],
+                          decided: dict[tuple[str, str], Decision]) -> set[tuple[str, str]]:
+    """The hops a client reaches, looking through sidecar (mesh) hops to the server."""
+    found: set[tuple[str, str]] = set()
+    seen = {key}
+    stack = list(facts[key].remote_children)
+    while stack:
+        hop = stack.pop()
+        if hop in seen:
+            continue
+        seen.add(hop)
+        if decided[hop][0] == "mesh":
+            stack.extend(facts[hop].children)
+        elif hop[0] != key[0]:
+            found.add(hop)
+    return found
 
 
 def _structural(fact: HopFacts) -> Decision:

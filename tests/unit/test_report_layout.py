@@ -38,7 +38,7 @@ def test_huge_traces_fold_the_rest_by_operation() -> None:
     folded = [r for r in wf.rows if r.folded]
     assert len(drawn) == MAX_ROWS
     assert folded and all(r.label.startswith("+ ") for r in folded)
-    counted = sum(int(r.duration.rstrip("×").replace(",", "")) for r in folded)
+    counted = sum(int(r.label.split()[1].replace(",", "")) for r in folded)
     assert counted == 5002 - MAX_ROWS  # every span is drawn or counted in a fold
     assert any(r.is_error for r in drawn)  # the failed span is kept in full
     assert "explode" in " ".join(r.label for r in drawn)

@@ -150,7 +150,7 @@ def _header(analysis: Analysis, texts: Texts, generated_at: str, version: str) -
     status_note = texts.text(root.status_message, 300) if root is not None and is_error else ""
     if not status_note and failed:
         status_note = plural(failed, "failed span") + ("" if is_error else " below the root")
-    services = len({s.service for s in analysis.index.spans})
+    services = len({h.service for h in analysis.hops})
     acc = trace.accounting()
     source = trace.source
     return Header(

@@ -140,8 +140,8 @@ def errors_section(analysis: Analysis, texts: Texts) -> Errors:
     exception = texts.text(raw["origin"].get("exception_type"), 120) if origin else ""
     return Errors(
         summary, origin, exception,
-        [_step(texts, s) for s in as_dicts(raw.get("chain"))][:50],
-        [_recovered(texts, r) for r in as_dicts(raw.get("recovered"))][:50],
+        [_step(texts, s) for s in as_dicts(raw.get("chain"))[:50]],
+        [_recovered(texts, r) for r in as_dicts(raw.get("recovered"))[:50]],
         [FailingHop(texts.text(h.service, 120), texts.text(h.operation, 200), h.errors,
                     _failed_anchor(analysis, texts, h.service, h.operation))
          for h in failing[:30]])

@@ -8,6 +8,7 @@ first), up to ``MAX_DETAILS``: enough to follow every link in the report, few en
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain, compress, islice
 
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.model import Span
@@ -25,9 +26,11 @@ def choose_details(analysis: Analysis, evidence: Iterable[int]) -> list[int]:
     """Span indexes to list in full, in time order."""
     ix = analysis.index
     chosen: dict[int, None] = dict.fromkeys(i for i in [ix.root, *evidence] if i >= 0)
-    failed = [i for i, e in enumerate(analysis.error) if e][:MAX_ERRORS]
-    crit = sorted({s.span for s in analysis.sections}, key=lambda i: -analysis.critical_us[i])
-    for i in failed + crit:
+    n = len(ix)
+    failed = islice(compress(range(n), analysis.error), MAX_ERRORS)
+    crit = sorted(compress(range(n), analysis.critical_us), key=analysis.critical_us.__getitem__,
+                  reverse=True)
+    for i in chain(failed, crit):
         if len(chosen) >= MAX_DETAILS:
             break
         chosen[i] = None

@@ -11,8 +11,10 @@ hundred rows.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import compress, islice
 
 from tracewhy.analysis.analyze import Analysis
+from tracewhy.analysis.hops import Hop
 from tracewhy.render.context_types import Segment, Tick, Waterfall, WaterfallRow
 from tracewhy.render.format import duration
 from tracewhy.render.texts import Texts, css_layer, shorten
@@ -24,6 +26,7 @@ TOP_HOPS = 8
 PER_HOP = 25
 WIDTH, BAR_LEFT, BAR_RIGHT, ROW_H, TOP = 1200, 400, 1120, 18, 24
 MIN_W = 0.6  # narrowest bar drawn, so a 1 µs span is still visible
+Fold = tuple[int, int, int]  # spans folded, their summed duration, how many failed
 
 
 def build_waterfall(analysis: Analysis, texts: Texts, evidence: Iterable[int]) -> Waterfall:
@@ -39,19 +42,26 @@ def build_waterfall(analysis: Analysis, texts: Texts, evidence: Iterable[int]) -
     layers = {h.key: css_layer(h.layer) for h in analysis.hops}
     rows = [_span_row(analysis, texts, i, k, depth[i], t0, scale, crit.get(i, []), layers)
             for k, i in enumerate(order)]
-    rows += _fold_rows(analysis, texts, set(order), len(rows), t0, scale, layers)
+    if len(order) < n:
+        rows += _fold_rows(texts, _fold_groups(analysis, order), len(rows), layers)
     note = f"all {n:,} spans drawn" if len(order) == n else \
         f"{len(order):,} of {n:,} spans drawn; the other {n - len(order):,} are folded by operation"
     return Waterfall(WIDTH, TOP + ROW_H * len(rows) + 6, BAR_LEFT, rows, _ticks(t0, t1), note)
 
 
 def _choose(analysis: Analysis, evidence: Iterable[int]) -> list[int]:
-    """Spans to draw in full, most important first, with their ancestors, up to MAX_ROWS."""
+    """Spans to draw in full, most important first, with their ancestors, up to MAX_ROWS.
+
+    Only C-speed passes over all spans (``compress``, ``sorted`` with a C key): this runs on
+    100k-span traces within the render budget."""
     ix = analysis.index
+    n = len(ix)
     picked: dict[int, None] = {}
-    on_path = sorted({s.span for s in analysis.sections}, key=lambda i: -analysis.critical_us[i])
-    failed = [i for i, e in enumerate(analysis.error) if e][:MAX_FAILED]
-    groups = ([ix.root], list(evidence), failed, on_path, _top_hop_spans(analysis), ix.order)
+    on_path = sorted(compress(range(n), analysis.critical_us),
+                     key=analysis.critical_us.__getitem__, reverse=True)
+    failed = list(islice(compress(range(n), analysis.error), MAX_FAILED))
+    top = [ix.position[sid] for h in analysis.hops[:TOP_HOPS] for sid in h.span_ids[:PER_HOP]]
+    groups = ([ix.root], list(evidence), failed, top, on_path, ix.order)
     for group in groups:  # ix.order last: fill what is left with the shallowest spans
         for i in group:
             if i < 0 or i in picked:
@@ -79,18 +89,6 @@ def _with_ancestors(parent: list[int], i: int, picked: dict[int, None]) -> list[
         chain.append(p)
         p = parent[p]
     return chain
-
-
-def _top_hop_spans(analysis: Analysis) -> list[int]:
-    keys = {h.key: PER_HOP for h in analysis.hops[:TOP_HOPS]}
-    out = []
-    for i, span in enumerate(analysis.index.spans):
-        key = (span.service, span.name)
-        left = keys.get(key)
-        if left:
-            keys[key] = left - 1
-            out.append(i)
-    return out
 
 
 def _tree_order(analysis: Analysis, shown: list[int]) -> tuple[list[int], dict[int, int]]:
@@ -155,21 +153,18 @@ def _span_row(analysis: Analysis, texts: Texts, i: int, k: int, depth: int, t0: 
                         False, outside, texts.index_anchor(i))
 
 
-def _fold_rows(analysis: Analysis, texts: Texts, shown: set[int], first: int, t0: int,
-               scale: float, layers: dict[tuple[str, str], str]) -> list[WaterfallRow]:
-    groups = _fold_groups(analysis, shown)
-    ranked = sorted(groups.items(), key=lambda kv: (-kv[1][0], kv[0]))
+def _fold_rows(texts: Texts, groups: list[tuple[Hop, Fold]], first: int,
+               layers: dict[tuple[str, str], str]) -> list[WaterfallRow]:
     rows = []
-    for k, (key, (count, lo, hi, errors)) in enumerate(ranked[:MAX_FOLD_ROWS]):
-        service, operation = texts.text(key[0], 120), texts.text(key[1], 200)
+    for k, (hop, (count, total, errors)) in enumerate(groups[:MAX_FOLD_ROWS]):
+        service, operation = texts.text(hop.service, 120), texts.text(hop.operation, 200)
         label = shorten(f"+ {count:,} × {service}: {operation}", int((BAR_LEFT - 14) / 6.4))
-        title = f"{count:,} spans of {service}: {operation} folded, {errors:,} failed, " \
-                f"between {_offset(lo - t0)} and {_offset(hi - t0)}"
-        bar = _clip(lo, hi, t0, scale)
-        rows.append(WaterfallRow(TOP + (first + k) * ROW_H, 6, label, title, bar, [],
-                                 f"{count:,}×", layers.get(key, "unknown"), errors > 0, True, False,
-                                 ""))
-    rest = ranked[MAX_FOLD_ROWS:]
+        title = f"{count:,} spans of {service}: {operation} folded: {duration(total)} in all, " \
+                f"{errors:,} failed"
+        rows.append(WaterfallRow(TOP + (first + k) * ROW_H, 6, label, title,
+                                 Segment(BAR_LEFT, 0), [], f"Σ {duration(total)}",
+                                 layers.get(hop.key, "unknown"), errors > 0, True, False, ""))
+    rest = groups[MAX_FOLD_ROWS:]
     if rest:
         count = sum(g[0] for _, g in rest)
         label = f"+ {count:,} spans of {len(rest):,} more operations folded"
@@ -189,26 +184,24 @@ def _offset(us: int) -> str:
     return f"+{duration(us)}" if us >= 0 else f"{duration(us)}"
 
 
-def _fold_groups(analysis: Analysis, shown: set[int]) -> dict[tuple[str, str], list[int]]:
-    """Per (service, operation) of the spans not drawn: [count, first start, last end, errors]."""
+def _fold_groups(analysis: Analysis, shown: list[int]) -> list[tuple[Hop, Fold]]:
+    """Per hop, its spans not drawn: (count, summed duration, failed), most spans first.
+
+    The hop roll-ups already count every span, so only the drawn ones are subtracted."""
     ix = analysis.index
-    start, end, error = ix.start, ix.end, analysis.error
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, span in enumerate(ix.spans):
-        if i in shown:
-            continue
-        key = (span.service, span.name)
-        g = groups.get(key)
-        if g is None:
-            groups[key] = [1, start[i], end[i], int(error[i])]
-            continue
-        g[0] += 1
-        if start[i] < g[1]:
-            g[1] = start[i]
-        if end[i] > g[2]:
-            g[2] = end[i]
-        g[3] += error[i]
-    return groups
+    drawn: dict[tuple[str, str], list[int]] = {}
+    for i in shown:
+        span = ix.spans[i]
+        row = drawn.setdefault((span.service, span.name), [0, 0, 0])
+        row[0] += 1
+        row[1] += ix.end[i] - ix.start[i]
+        row[2] += analysis.error[i]
+    folds = []
+    for hop in analysis.hops:
+        count, total, errors = drawn.get(hop.key, (0, 0, 0))
+        if hop.calls > count:
+            folds.append((hop, (hop.calls - count, hop.total_us - total, hop.errors - errors)))
+    return sorted(folds, key=lambda f: (-f[1][0], f[0].service, f[0].operation))
 
 
 def _ticks(t0: int, t1: int, count: int = 5) -> list[Tick]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXTERNAL, FIXTURES, REPO
+from tests.conftest import EXTERNAL, FIXTURES, REPO, make_trace, span
 from tests.report_samples import PINNED, full_analysis, injection_analysis
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.pipeline import analyze_trace
@@ -193,5 +193,33 @@ def test_the_checks_catch_a_leaky_page(browser: Any, tmp_path: Path) -> None:
         assert opened.page.evaluate("window.__pwned") == 1
         assert any(r.startswith("http://192.0.2.1/") for r in opened.requests)
         assert any("boom" in m for m in opened.console)
+    finally:
+        opened.page.close()
+
+
+def _huge(children: int = 300, grandchildren: int = 100) -> Analysis:
+    spans = [span("r", None, 0, 10_000_000, service="gateway", name="GET /feed")]
+    for c in range(children):
+        start = c * 30_000
+        spans.append(span(f"c{c}", "r", start, start + 30_000, service=f"svc{c % 9}",
+                          name=f"call{c % 13}"))
+        spans += [span(f"g{c}.{g}", f"c{c}", start + g * 300, start + g * 300 + 250,
+                       service="db", name=f"query{g % 5}") for g in range(grandchildren)]
+    return analyze_trace(make_trace(*spans))
+
+
+def test_huge_trace_report_is_small_and_opens_quickly(browser: Any, tmp_path: Path) -> None:
+    analysis = _huge()
+    html = render_html(analysis, **PINNED)
+    assert len(analysis.index) == 30_301
+    assert len(html.encode()) < 5_000_000
+    opened = Opened(browser, html, tmp_path, "huge")
+    try:
+        assert opened.load_seconds < 5
+        assert [m for m in opened.console if m.startswith(("error", "pageerror"))] == []
+        folded = opened.page.locator("svg.waterfall g.row.folded").count()
+        assert folded > 0
+        SHOTS.mkdir(exist_ok=True)
+        opened.page.locator("#timeline").screenshot(path=str(SHOTS / "huge-timeline.png"))
     finally:
         opened.page.close()

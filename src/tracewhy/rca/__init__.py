@@ -36,8 +36,9 @@ class RcaOptions:
 def explain(analysis: Analysis, options: RcaOptions | None = None) -> None:
     options = options or RcaOptions()
     ctx = _context(analysis, options)
-    analysis.layers = rollup(ctx.layer, analysis.critical_us, analysis.root_duration_us, "layer")
-    analysis.by_service = _by_service(ctx)
+    analysis.layers = rollup([(h.layer, h.critical_us) for h in analysis.hops],
+                             analysis.root_duration_us, "layer")
+    analysis.by_service = _by_service(analysis)
     comparison = compare_with_baseline(ctx, options.baseline) if options.baseline else None
     regressed = comparison.regressed if comparison else set()
     findings = run_detectors(ctx) + (comparison.findings if comparison else [])
@@ -55,8 +56,10 @@ def explain(analysis: Analysis, options: RcaOptions | None = None) -> None:
 
 def _context(analysis: Analysis, options: RcaOptions) -> RcaContext:
     ix = analysis.index
-    decisions = classify_hops(ix, list(options.rules))
-    span_layer = [decisions[(s.service, s.name)][0] for s in ix.spans]
+    keys = analysis.hop_keys
+    decisions = classify_hops(ix, list(options.rules), keys)
+    layer_of = {key: decision[0] for key, decision in decisions.items()}
+    span_layer = [layer_of[key] for key in keys]
     calls = find_remote_calls(ix, span_layer, analysis.critical_us)
     errors = analyse_errors(ix, analysis.error, analysis.critical_us, span_layer)
     _annotate_hops(analysis, decisions, calls)
@@ -82,13 +85,14 @@ def _annotate_hops(analysis: Analysis, decisions: dict[tuple[str, str], tuple[st
             graph.nodes[node]["layer"] = hop.layer
 
 
-def _by_service(ctx: RcaContext) -> list[dict[str, Any]]:
-    rows = rollup([s.service for s in ctx.spans], ctx.critical, ctx.root_duration, "service")
+def _by_service(analysis: Analysis) -> list[dict[str, Any]]:
+    rows = rollup([(h.service, h.critical_us) for h in analysis.hops],
+                  analysis.root_duration_us, "service")
     layer_of: dict[str, dict[str, int]] = {}
-    for i, crit in enumerate(ctx.critical):
-        if crit:
-            by_layer = layer_of.setdefault(ctx.spans[i].service, {})
-            by_layer[ctx.layer[i]] = by_layer.get(ctx.layer[i], 0) + crit
+    for hop in analysis.hops:
+        if hop.critical_us:
+            by_layer = layer_of.setdefault(hop.service, {})
+            by_layer[hop.layer] = by_layer.get(hop.layer, 0) + hop.critical_us
     for row in rows:
         layers = layer_of[str(row["service"])]
         row["layer"] = max(sorted(layers), key=lambda layer: layers[layer])

@@ -12,6 +12,8 @@ from tracewhy.model import Span
 from tracewhy.rca.errors import ErrorAnalysis
 from tracewhy.rca.latency import RemoteCall
 
+MAX_EVIDENCE_IDS = 200
+
 
 @dataclass
 class RcaContext:
@@ -22,22 +24,35 @@ class RcaContext:
     errors: ErrorAnalysis
     slo_us: int | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    # Shortcuts to the analysis's arrays, read in every detector's inner loops.
+    ix: TraceIndex = field(init=False)
+    spans: list[Span] = field(init=False)
+    critical: list[int] = field(init=False)
+    root_duration: int = field(init=False)
+    _groups: dict[int, dict[tuple[str, str], list[int]]] = field(init=False, default_factory=dict)
 
-    @property
-    def ix(self) -> TraceIndex:
-        return self.analysis.index
+    def __post_init__(self) -> None:
+        self.ix = self.analysis.index
+        self.spans = self.ix.spans
+        self.critical = self.analysis.critical_us
+        self.root_duration = self.analysis.root_duration_us
 
-    @property
-    def spans(self) -> list[Span]:
-        return self.analysis.index.spans
+    @cached_property
+    def hop_names(self) -> list[tuple[str, str]]:
+        return self.analysis.hop_keys
 
-    @property
-    def critical(self) -> list[int]:
-        return self.analysis.critical_us
+    @cached_property
+    def operation_names(self) -> set[str]:
+        return {name for _, name in set(self.hop_names)}
 
-    @property
-    def root_duration(self) -> int:
-        return self.analysis.root_duration_us
+    def spans_named(self, names: set[str]) -> list[int]:
+        if not names:
+            return []
+        return [i for i, (_, name) in enumerate(self.hop_names) if name in names]
+
+    @cached_property
+    def spans_with_events(self) -> list[int]:
+        return [i for i, span in enumerate(self.spans) if span.events]
 
     @cached_property
     def subtree_critical(self) -> list[int]:
@@ -64,12 +79,26 @@ class RcaContext:
     def critical_in_subtree(self, i: int) -> bool:
         return self.subtree_critical[i] > 0
 
-    def ids(self, indices: list[int] | tuple[int, ...] | set[int]) -> list[str]:
-        return sorted(self.spans[i].span_id for i in indices)
+    def ids(self, indices: list[int] | tuple[int, ...] | set[int],
+            limit: int = MAX_EVIDENCE_IDS) -> list[str]:
+        """Span ids for evidence, sorted; long lists are cut (counts live in the values)."""
+        spans = self.spans
+        return sorted(spans[i].span_id for i in indices)[:limit]
+
+    def children_by_hop(self, p: int) -> dict[tuple[str, str], list[int]]:
+        """Awaited children of a span grouped by hop, computed once per span."""
+        groups = self._groups.get(p)
+        if groups is None:
+            groups = {}
+            awaited, hops = self.ix.awaited, self.hop_names
+            for k in self.ix.children[p] or ():
+                if awaited[k]:
+                    groups.setdefault(hops[k], []).append(k)
+            self._groups[p] = groups
+        return groups
 
     def hop(self, i: int) -> tuple[str, str]:
-        span = self.spans[i]
-        return span.service, span.name
+        return self.hop_names[i]
 
     def label(self, i: int) -> str:
         span = self.spans[i]

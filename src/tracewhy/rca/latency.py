@@ -91,11 +91,11 @@ def _union(ix: TraceIndex, members: list[int]) -> int:
     return total
 
 
-def rollup(keys: list[str], critical_us: list[int], root_duration_us: int,
+def rollup(pairs: list[tuple[str, int]], root_duration_us: int,
            field: str) -> list[dict[str, object]]:
     """Critical time summed per key (layer or service), with shares of the root's duration."""
     totals: dict[str, int] = {}
-    for key, crit in zip(keys, critical_us, strict=True):
+    for key, crit in pairs:
         if crit:
             totals[key] = totals.get(key, 0) + crit
     rows = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -59,36 +59,35 @@ Decision = tuple[str, str]  # (layer, rule)
 Rule = Callable[[HopFacts], str | None]
 
 
-def gather_facts(ix: TraceIndex) -> dict[tuple[str, str], HopFacts]:
+def gather_facts(ix: TraceIndex, keys: list[tuple[str, str]]) -> dict[tuple[str, str], HopFacts]:
+    """``keys[i]`` is span i's hop, (service, operation)."""
     facts: dict[tuple[str, str], HopFacts] = {}
     spans, parent = ix.spans, ix.parent
-    for i, span in enumerate(spans):
-        key = (span.service, span.name)
+    for span, key in zip(spans, keys, strict=True):
         fact = facts.get(key)
         if fact is None:
             fact = facts[key] = HopFacts(span)
         fact.kinds.add(span.kind)
-        p = parent[i]
-        if p < 0:
-            fact.is_root = True
-            continue
-        caller = spans[p]
-        caller_key = (caller.service, caller.name)
-        fact.parents.add(caller_key)
-        caller_fact = facts.get(caller_key)
-        if caller_fact is None:
-            caller_fact = facts[caller_key] = HopFacts(caller)
+    edges = {(keys[p], keys[i]) for i, p in enumerate(parent) if p >= 0}  # one per hop pair
+    for caller_key, key in edges:
+        facts[key].parents.add(caller_key)
+        caller_fact = facts[caller_key]
         caller_fact.children.add(key)
-        if caller.service != span.service:
+        if caller_key[0] != key[0]:
             caller_fact.has_remote_child = True
             caller_fact.remote_children.add(key)
+    for i in ix.order:
+        if parent[i] >= 0:
+            break
+        facts[keys[i]].is_root = True
     for fact in facts.values():  # a hop that only appeared as a caller still needs its kind
         fact.kinds.add(fact.sample.kind)
     return facts
 
 
-def classify_hops(ix: TraceIndex, user_rules: list[UserRule]) -> dict[tuple[str, str], Decision]:
-    facts = gather_facts(ix)
+def classify_hops(ix: TraceIndex, user_rules: list[UserRule],
+                  keys: list[tuple[str, str]] | None = None) -> dict[tuple[str, str], Decision]:
+    facts = gather_facts(ix, keys or [(s.service, s.name) for s in ix.spans])
     decided: dict[tuple[str, str], Decision] = {}
     for key, fact in facts.items():
         decided[key] = _first_match(fact, user_rules) or ("", "")

@@ -14,14 +14,6 @@ MIN_REPEATS = 4  # sequential calls to one operation before it counts as N+1
 MIN_FANOUT = 3  # distinct downstream calls in sequence before it counts as serialised
 
 
-def _groups(ctx: RcaContext, p: int) -> dict[tuple[str, str], list[int]]:
-    groups: dict[tuple[str, str], list[int]] = {}
-    for k in ctx.ix.children[p] or ():
-        if ctx.ix.awaited[k]:
-            groups.setdefault(ctx.hop(k), []).append(k)
-    return groups
-
-
 def _sequential_run(ctx: RcaContext, members: list[int]) -> list[int]:
     """The longest run of calls that each start after the previous one ended."""
     start, end = ctx.ix.start, ctx.ix.end
@@ -41,7 +33,7 @@ def repeated_calls(ctx: RcaContext) -> list[Finding]:
     for p, kids in enumerate(ctx.ix.children):
         if not kids or len(kids) < MIN_REPEATS or not ctx.critical_in_subtree(p):
             continue
-        for (service, name), members in _groups(ctx, p).items():
+        for (service, name), members in ctx.children_by_hop(p).items():
             if len(members) < MIN_REPEATS:
                 continue
             run = _sequential_run(ctx, members)
@@ -82,7 +74,7 @@ def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str
 
 def _varying_attributes(ctx: RcaContext, run: list[int]) -> list[str]:
     seen: dict[str, set[str]] = {}
-    for k in run:
+    for k in run[:50]:  # a sample is enough to see which attributes change call to call
         for key, value in ctx.spans[k].attributes.items():
             seen.setdefault(key, set()).add(repr(value))
     return sorted(key for key, values in seen.items() if 1 < len(values))[:3]
@@ -92,9 +84,9 @@ def retries(ctx: RcaContext) -> list[Finding]:
     out = []
     error = ctx.analysis.error
     for p, kids in enumerate(ctx.ix.children):
-        if not kids or len(kids) < 2:
+        if not kids or len(kids) < 2 or not any(error[k] for k in kids):
             continue
-        for members in _groups(ctx, p).values():
+        for members in ctx.children_by_hop(p).values():
             if len(members) < 2:
                 continue
             run = _sequential_run(ctx, members)
@@ -111,7 +103,7 @@ def _timed_out(ctx: RcaContext, k: int) -> bool:
 
 def _marked(ctx: RcaContext, run: list[int]) -> bool:
     keys = ("http.request.resend_count", "retry.attempt", "retry_attempt", "rpc.retry")
-    return any(key in ctx.spans[k].attributes for k in run for key in keys)
+    return any(key in ctx.spans[k].attributes for k in run[:50] for key in keys)
 
 
 def _retry(ctx: RcaContext, p: int, run: list[int], failed: list[int]) -> Finding:
@@ -166,6 +158,9 @@ def serialized_fanout(ctx: RcaContext) -> list[Finding]:
     for p, kids in enumerate(ctx.ix.children):
         if not kids or len(kids) < MIN_FANOUT or not ctx.critical_in_subtree(p):
             continue
+        if not any(ctx.spans[k].service != ctx.spans[p].service or k in ctx.call_of_client
+                   for k in kids[:64]) and len(kids) > 64:
+            continue  # a long list of local calls: no fan-out to other services to speak of
         remote = [k for k in kids if ctx.ix.awaited[k] and _is_remote(ctx, p, k)]
         by_hop: dict[tuple[str, str], int] = {}
         for k in sorted(remote, key=lambda k: -ctx.subtree_critical[k]):

@@ -91,10 +91,14 @@ def lock_contention(ctx: RcaContext) -> list[Finding]:
 def _named_waits(ctx: RcaContext, pattern: re.Pattern[str], kind: str, what: str,
                  rule: str) -> list[Finding]:
     out = []
-    for i, span in enumerate(ctx.spans):
-        if ctx.subtree_critical[i] <= 0:
+    waiting = {name for name in ctx.operation_names if pattern.search(name)}  # regex per name
+    named = ctx.spans_named(waiting)
+    subtree = ctx.subtree_critical
+    for i in sorted({*named, *ctx.spans_with_events}):
+        span = ctx.spans[i]
+        if subtree[i] <= 0:
             continue
-        if pattern.search(span.name):
+        if span.name in waiting:
             impact = ctx.subtree_critical[i]
             evidence = [Evidence(f"{ctx.label(i)} spent {duration(impact)} on the critical path "
                                  f"{what}", ctx.ids([i]), {"critical_us": impact})]
@@ -124,12 +128,13 @@ def _event_window(ctx: RcaContext, i: int, times: list[int]) -> int:
 def uninstrumented_gaps(ctx: RcaContext) -> list[Finding]:
     out = []
     floor = max(1000, int(ctx.root_duration * GAP_SHARE))
-    for i, sections in ctx.sections_of.items():
+    wide: dict[int, list[tuple[int, int]]] = {}
+    for section in ctx.analysis.sections:  # few sections are wide enough to matter
+        if section.end_us - section.start_us >= floor:
+            wide.setdefault(section.span, []).append((section.start_us, section.end_us))
+    for i, gaps in sorted(wide.items()):
         kids = ctx.ix.children[i]
         if not kids or ctx.layer[i] == "mesh" or i in ctx.call_of_client:
-            continue
-        gaps = [(s, e) for s, e in sections if e - s >= floor]
-        if not gaps:
             continue
         total = sum(e - s for s, e in gaps)
         widest = max(gaps, key=lambda g: g[1] - g[0])
@@ -149,17 +154,21 @@ def uninstrumented_gaps(ctx: RcaContext) -> list[Finding]:
 
 
 def slow_hops(ctx: RcaContext) -> list[Finding]:
+    threshold = ctx.root_duration * SLOW_HOP_SHARE
+    candidates = {hop.key for hop in ctx.analysis.hops if hop.critical_us >= threshold > 0}
+    if not candidates:  # hop totals bound what any subset of their spans can hold
+        return []
     own: dict[tuple[str, str], list[int]] = {}
+    spans, layer, hops, clients = ctx.spans, ctx.layer, ctx.hop_names, ctx.call_of_client
     for i, crit in enumerate(ctx.critical):
-        if crit and ctx.spans[i].kind != CLIENT and ctx.layer[i] != "mesh" \
-                and i not in ctx.call_of_client:
-            own.setdefault(ctx.hop(i), []).append(i)
+        if crit and hops[i] in candidates and spans[i].kind != CLIENT and layer[i] != "mesh" \
+                and i not in clients:
+            own.setdefault(hops[i], []).append(i)
     out = []
     for members in own.values():
         impact = sum(ctx.critical[i] for i in members)
-        if impact < ctx.root_duration * SLOW_HOP_SHARE or not ctx.root_duration:
-            continue
-        out.append(_slow_hop(ctx, members, impact))
+        if impact >= threshold:
+            out.append(_slow_hop(ctx, members, impact))
     return out
 
 

@@ -2,8 +2,8 @@
 
 A trace of up to ``MAX_ROWS`` spans is drawn whole.  A bigger one keeps, in this order, the
 root, the evidence spans, failed spans, the critical path (most critical time first), the spans
-of the top critical hops and then the shallowest spans, each with its ancestors, up to
-``MAX_ROWS``; every other span
+of the top critical hops and then the shallowest spans, each with a few levels of ancestors
+(drawn under its nearest drawn ancestor), up to ``MAX_ROWS``; every other span
 is counted into one aggregate row per (service, operation), so a 100k-span trace stays a few
 hundred rows.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import compress, islice
+from operator import attrgetter
 
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.hops import Hop
@@ -22,6 +23,8 @@ from tracewhy.render.texts import Texts, css_layer, shorten
 MAX_ROWS = 600
 MAX_FOLD_ROWS = 60
 MAX_FAILED = 100
+_SPAN = attrgetter("span")
+ANCESTORS = 8  # levels of ancestors drawn with a chosen span
 TOP_HOPS = 8
 PER_HOP = 25
 WIDTH, BAR_LEFT, BAR_RIGHT, ROW_H, TOP = 1200, 400, 1120, 18, 24
@@ -83,9 +86,11 @@ def _window(analysis: Analysis) -> tuple[int, int]:
 
 
 def _with_ancestors(parent: list[int], i: int, picked: dict[int, None]) -> list[int]:
+    """``i`` and its nearest ancestors not yet picked, a few levels up (deep chains would
+    otherwise cost a walk to the root per span)."""
     chain = [i]
     p = parent[i]
-    while p >= 0 and p not in picked and len(chain) <= MAX_ROWS:
+    while p >= 0 and p not in picked and len(chain) <= ANCESTORS:
         chain.append(p)
         p = parent[p]
     return chain
@@ -95,12 +100,10 @@ def _tree_order(analysis: Analysis, shown: list[int]) -> tuple[list[int], dict[i
     """Shown spans depth-first (children by start time), each under its nearest shown ancestor."""
     ix = analysis.index
     shown_set = set(shown)
+    nearest: dict[int, int] = {}  # span -> its nearest shown ancestor (memoised walk)
     kids: dict[int, list[int]] = {}
     for i in shown:
-        p = ix.parent[i]
-        while p >= 0 and p not in shown_set:
-            p = ix.parent[p]
-        kids.setdefault(p, []).append(i)
+        kids.setdefault(_shown_ancestor(ix.parent, i, shown_set, nearest), []).append(i)
     for group in kids.values():
         group.sort(key=lambda i: (ix.start[i], i))
     order: list[int] = []
@@ -114,13 +117,25 @@ def _tree_order(analysis: Analysis, shown: list[int]) -> tuple[list[int], dict[i
     return order, depth
 
 
+def _shown_ancestor(parent: list[int], i: int, shown: set[int], memo: dict[int, int]) -> int:
+    path = []
+    p = parent[i]
+    while p >= 0 and p not in shown and p not in memo:
+        path.append(p)
+        p = parent[p]
+    if p >= 0 and p not in shown:
+        p = memo[p]
+    for q in path:
+        memo[q] = p
+    return p
+
+
 def _critical_segments(analysis: Analysis, shown: set[int], t0: int,
                        scale: float) -> dict[int, list[Segment]]:
     """Critical sections per shown span, touching ones merged, in viewBox units."""
     spans: dict[int, list[list[float]]] = {}
-    for s in analysis.sections:
-        if s.span not in shown:
-            continue
+    owners = map(_SPAN, analysis.sections)
+    for s in compress(analysis.sections, map(shown.__contains__, owners)):  # C-speed filter
         x0 = BAR_LEFT + (s.start_us - t0) * scale
         x1 = BAR_LEFT + (s.end_us - t0) * scale
         parts = spans.setdefault(s.span, [])

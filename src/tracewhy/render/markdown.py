@@ -160,7 +160,7 @@ def _errors(ctx: ReportContext) -> str:
              md(s.message)) for k, s in enumerate(e.chain, 1)])]
     if e.recovered:
         out += ["", "Retried away:", ""] + [
-            f"- {md(f'{r.service}: {r.operation}')}: {md(r.attempts)} attempts, "
+            f"- {md(f'{r.service}: {r.operation}')}: attempts {md(r.attempts)}, "
             f"{md(r.added)} added {_refs(r.spans)}" for r in e.recovered]
     if e.failing:
         out += ["", _table(("failed spans", "hop"), [

@@ -1,7 +1,7 @@
 """Turn parsed spans into one repaired, canonical :class:`~tracewhy.model.Trace`.
 
-The steps follow the order Jaeger's adjusters use: units and durations, unique ids (Zipkin
-split, dedupe), links (orphans, cycles), missing starts and services, optional skew shift, skew
+The steps follow the order Jaeger's adjusters use: unique ids (Zipkin split, dedupe), units
+and durations, links (orphans, cycles), missing starts and services, optional skew shift, skew
 detection, main root, canonical order.  Each repair is noted in the trace's warnings; every
 input span ends up analysed, merged (with a reason) or rejected (with a reason).
 
@@ -51,8 +51,8 @@ def normalise(spans: list[Span], trace_id: str, *,
         else input_span_count
     merged: list[MergedSpan] = []
 
+    spans = resolve_duplicates(spans, repairs, merged)  # first, so merged pieces are not "repaired"
     missing_start = repair_times(spans, repairs, options.max_duration_us)
-    spans = resolve_duplicates(spans, repairs, merged)
     forest = link(spans, repairs)
     place_missing_starts(missing_start, forest.by_id, forest.order, repairs)
     name_services(forest.order, forest.by_id, repairs)

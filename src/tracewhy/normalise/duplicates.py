@@ -11,8 +11,9 @@ import hashlib
 from typing import Any
 
 from tracewhy.ids import is_hex
-from tracewhy.model import CLIENT, SERVER, MergedSpan, Span
+from tracewhy.model import CLIENT, SERVER, UNSPECIFIED, MergedSpan, Span
 from tracewhy.normalise.repairs import Repairs
+from tracewhy.normalise.skew import host_of
 
 
 def resolve_duplicates(spans: list[Span], repairs: Repairs,
@@ -46,8 +47,13 @@ def resolve_duplicates(spans: list[Span], repairs: Repairs,
 
 
 def _content_key(span: Span) -> tuple[Any, ...]:
-    return (span.start_us or 0, span.duration_us or 0, span.kind, span.service, span.name,
-            span.parent_id or "", repr(sorted(span.attributes.items(), key=lambda kv: kv[0])))
+    """A total order on span content: spans that differ never tie, so input order cannot decide
+    which copy keeps the id or which piece hosts a merge."""
+    return (span.start_us is None, span.start_us or 0, span.duration_us is None,
+            span.duration_us or 0, span.kind, span.service, span.name, span.parent_id or "",
+            repr(sorted(span.attributes.items(), key=lambda kv: kv[0])), span.status,
+            span.status_message, span.shared, span.parent_ref, repr(span.events),
+            repr(span.links), repr(sorted(span.resource.items(), key=lambda kv: kv[0])))
 
 
 def _drop_identical(group: list[Span], repairs: Repairs, merged: list[MergedSpan]) -> list[Span]:
@@ -62,12 +68,28 @@ def _drop_identical(group: list[Span], repairs: Repairs, merged: list[MergedSpan
 
 
 def _compatible(a: Span, b: Span) -> bool:
-    """Pieces of one span: same side (kind and service), no field that disagrees."""
-    if a.kind != b.kind or a.service != b.service or a.shared != b.shared:
+    """Pieces of one span: same side (service, host, kind), no field that disagrees.
+
+    A piece without a kind (instrumentation that reports a span's name or tags separately, as
+    in zipkin-lens/smartthings-*.json) joins the half of its own service and host; Zipkin's
+    ``shared`` flag only tells the halves apart, so such a piece may join a shared half.
+    """
+    if a.service != b.service or not _same_host(a, b):
+        return False
+    if a.kind != b.kind and UNSPECIFIED not in (a.kind, b.kind):
+        return False
+    kindless = (a.kind == UNSPECIFIED and not a.shared) or (b.kind == UNSPECIFIED and not b.shared)
+    if a.shared != b.shared and not kindless:
         return False
     pairs = ((a.name, b.name), (a.start_us, b.start_us), (a.duration_us, b.duration_us),
              (a.parent_id, b.parent_id))
     return all(x == y or not x or not y for x, y in pairs)
+
+
+def _same_host(a: Span, b: Span) -> bool:
+    """Zipkin's rule for endpoints sent in pieces: equal, or one side does not say."""
+    ha, hb = host_of(a), host_of(b)
+    return ha == hb or not ha or not hb
 
 
 def _merge_pieces(group: list[Span], repairs: Repairs, merged: list[MergedSpan]) -> list[Span]:
@@ -78,6 +100,10 @@ def _merge_pieces(group: list[Span], repairs: Repairs, merged: list[MergedSpan])
             out.append(span)
             continue
         host.name = host.name or span.name
+        host.kind = span.kind if host.kind == UNSPECIFIED else host.kind
+        host.shared = host.shared or span.shared
+        host.resource = host.resource or span.resource
+        host.links = host.links + tuple(link for link in span.links if link not in host.links)
         host.start_us = host.start_us or span.start_us
         host.duration_us = host.duration_us or span.duration_us
         host.parent_id = host.parent_id or span.parent_id

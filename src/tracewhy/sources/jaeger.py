@@ -8,6 +8,8 @@ Jaeger's OTLP translator writes, become the span's kind and status.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from tracewhy.model import (
@@ -55,15 +57,23 @@ def _parse_trace(trace: Any, result: ParseResult, ids: IdCanon) -> None:
     if not isinstance(spans, list):
         result.reject("trace", "trace has no 'spans' list")
         return
+    span_warnings: dict[str, list[str]] = {}
     for position, raw in enumerate(spans):
         span = _parse_span(raw, position, default_tid, processes, result, ids)
         if span is not None:
             result.spans.append(span)
+            if isinstance(raw.get("warnings"), list) and raw["warnings"]:
+                span_warnings[span.span_id] = [as_text(w) for w in raw["warnings"]]
     backend_warnings = trace.get("warnings")
-    if backend_warnings:
+    if isinstance(backend_warnings, list) and backend_warnings:
         result.warnings.append(DataWarning(
             "backend-warning", "Jaeger attached warnings to the trace: "
             + "; ".join(as_text(w) for w in backend_warnings)[:500]))
+    if span_warnings:  # Jaeger's adjusters note their repairs on the span; keep them visible
+        texts = sorted({text for found in span_warnings.values() for text in found})
+        result.warnings.append(DataWarning(
+            "backend-warning", f"Jaeger attached warnings to {len(span_warnings)} span(s): "
+            + "; ".join(texts)[:500], tuple(sorted(span_warnings))))
 
 
 def _processes(raw: Any) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -81,8 +91,36 @@ def _tags(raw: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for tag in raw:
         if isinstance(tag, dict) and "key" in tag:
-            out[as_text(tag["key"])] = tag.get("value")
+            key, value = tag["key"], tag.get("value")
+            if isinstance(value, str) and tag.get("type") != "string":  # only text is converted
+                value = _typed(tag.get("type"), value)
+            out[key if type(key) is str else as_text(key)] = value
     return out
+
+
+def _typed(kind: Any, value: Any) -> Any:
+    """Honour the tag's declared type, so Jaeger and OTLP give the same attribute values.
+
+    Jaeger writes int64 values beyond 2^53 as strings (JavaScript cannot hold them) and binary
+    values as base64; OTLP's reader turns the same values into int and hex, so we do too.
+    """
+    kind = as_text(kind).lower()
+    if kind == "int64" and isinstance(value, str):
+        number = as_int(value)
+        return value if number is None else number
+    if kind == "float64" and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if kind == "bool" and isinstance(value, str):
+        return value.strip().lower() == "true"
+    if kind == "binary" and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True).hex()
+        except (binascii.Error, ValueError):
+            return value
+    return value
 
 
 def _parse_span(raw: Any, position: int, default_tid: Any,
@@ -103,17 +141,21 @@ def _parse_span(raw: Any, position: int, default_tid: Any,
     else:
         service, resource = processes.get(as_text(raw.get("processID")), ("", {}))
     parent_id, parent_ref, links = _references(raw, trace_id, result, ids)
-    kind = as_text(attributes.get("span.kind")).lower()
+    kind = attributes.get("span.kind")
+    if kind not in KINDS:
+        kind = as_text(kind).lower()
+        kind = kind if kind in KINDS else UNSPECIFIED
     status, message = _status(attributes)
+    start, duration = raw.get("startTime"), raw.get("duration")
     return Span(
         trace_id=trace_id,
         span_id=span_id,
         parent_id=parent_id,
         service=service,
         name=as_text(raw.get("operationName")),
-        kind=kind if kind in KINDS else UNSPECIFIED,
-        start_us=as_int(raw.get("startTime")),
-        duration_us=as_int(raw.get("duration")),
+        kind=kind,
+        start_us=start if type(start) is int else as_int(start),
+        duration_us=duration if type(duration) is int else as_int(duration),
         status=status,
         status_message=message,
         attributes=attributes,
@@ -127,6 +169,14 @@ def _parse_span(raw: Any, position: int, default_tid: Any,
 def _references(raw: dict[str, Any], trace_id: str, result: ParseResult,
                 ids: IdCanon) -> tuple[str | None, str, tuple[Link, ...]]:
     refs = raw.get("references")
+    if type(refs) is list and len(refs) == 1:  # the common case: one CHILD_OF in this trace
+        ref = refs[0]
+        if type(ref) is dict and ref.get("refType") == "CHILD_OF":
+            ref_trace = ids.trace(ref.get("traceID") or trace_id)
+            if ref_trace == trace_id and ref_trace.strip("0"):
+                pid = ids.span(ref.get("spanID"), ref_trace)
+                if pid:
+                    return (pid if pid.strip("0") else None), CHILD_OF, ()
     all_refs: list[Link] = []
     for ref in refs if isinstance(refs, list) else ():
         if not isinstance(ref, dict):
@@ -148,6 +198,9 @@ def _references(raw: dict[str, Any], trace_id: str, result: ParseResult,
 
 
 def _status(attributes: dict[str, Any]) -> tuple[str, str]:
+    if "error" not in attributes and "otel.status_code" not in attributes \
+            and "otel.status_description" not in attributes:
+        return STATUS_UNSET, ""  # most spans say nothing about their status
     code = as_text(attributes.get("otel.status_code")).upper()
     message = as_text(attributes.get("otel.status_description"))
     if code == "ERROR" or error_tag_set(attributes.get("error")):
@@ -168,6 +221,9 @@ def _logs(raw: Any) -> tuple[Event, ...]:
         if not isinstance(log, dict):
             continue
         fields = _tags(log.get("fields"))
-        name = as_text(fields.get("event") or fields.get("message") or "log")
+        # Jaeger's OTLP translator stores an event's name in the "event" field; take it back out
+        # so the event reads the same as the OTLP original.
+        event = fields.pop("event", None)
+        name = as_text(event or fields.get("message") or "log")
         events.append(Event(as_int(log.get("timestamp")) or 0, name, fields))
     return tuple(events)

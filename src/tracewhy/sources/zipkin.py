@@ -8,6 +8,7 @@ halves that share one span id, as Jaeger does.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tracewhy.errors import InputError
@@ -42,8 +43,8 @@ def parse_zipkin(doc: Any, name: str = "input") -> ParseResult:
 def _flatten(doc: Any) -> list[Any]:
     if not isinstance(doc, list):
         return [doc]
-    if doc and all(isinstance(item, list) for item in doc):
-        return [span for trace in doc for span in trace]
+    if any(isinstance(item, list) for item in doc):  # a list of traces; odd items get rejected
+        return [span for item in doc for span in (item if isinstance(item, list) else [item])]
     return doc
 
 
@@ -123,5 +124,20 @@ def _resource(local: dict[str, Any], service: str,
 def _annotations(raw: Any) -> tuple[Event, ...]:
     if not isinstance(raw, list) or not raw:
         return ()
-    return tuple(Event(as_int(a.get("timestamp")) or 0, as_text(a.get("value")))
-                 for a in raw if isinstance(a, dict))
+    return tuple(_annotation(a) for a in raw if isinstance(a, dict))
+
+
+def _annotation(raw: dict[str, Any]) -> Event:
+    """OpenTelemetry's Zipkin exporter writes an event as ``{"<name>": {attributes}}`` text;
+    read it back as that event, so the trace matches its OTLP form."""
+    time_us, value = as_int(raw.get("timestamp")) or 0, as_text(raw.get("value"))
+    if value.startswith("{") and value.endswith("}"):
+        try:
+            decoded = json.loads(value)
+        except (ValueError, RecursionError):
+            decoded = None
+        if isinstance(decoded, dict) and len(decoded) == 1:
+            (name, attributes), = decoded.items()
+            if isinstance(attributes, dict):
+                return Event(time_us, name, attributes)
+    return Event(time_us, value)

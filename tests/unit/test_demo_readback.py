@@ -116,9 +116,6 @@ def test_the_zipkin_form_keeps_tree_times_and_names(name: str) -> None:
         assert {s.parent_id for s in trace.spans} - set(by_id) == {None}
 
 
-@pytest.mark.xfail(reason="tracewhy's Zipkin reader ignores error='' (written by the SDK's "
-                          "Zipkin exporter for an ERROR status without description) and "
-                          "otel.status_code=ERROR; reported, not fixed here")
 def test_the_zipkin_form_keeps_every_error_status() -> None:
     run, _ = _run("mesh-retry-storm")
     zipkin = _zipkin_form("mesh-retry-storm")

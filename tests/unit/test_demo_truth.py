@@ -78,7 +78,9 @@ def test_truth_follows_its_schema_and_vocabulary(name: str) -> None:
     for row in truth["traces"]:
         if row["faulty"]:
             culprit = row["culprit"]
-            assert {k: culprit[k] for k in fault_hop} == fault_hop
+            for key in ("service", "operation", "layer"):
+                assert culprit[key] == fault_hop[key]
+            assert culprit["kind"] in truth["fault"]["kinds"]
             _spans(traces[row["trace_id"]], culprit["span_ids"])
             for hop in row["contributors"]:
                 _spans(traces[row["trace_id"]], hop["span_ids"])
@@ -112,9 +114,16 @@ def test_preprocessing_mismatch_marks_four_channel_pngs_from_mobile() -> None:
     assert measure["faulty_wrong_label_share"] > 0.4 > measure["normal_wrong_label_share"]
 
 
+def _evidence(row: Row, kind: str) -> list[str]:
+    """The span ids of the culprit or contributor of this kind."""
+    (hop,) = [h for h in [row["culprit"], *row["contributors"]] if h["kind"] == kind]
+    ids: list[str] = hop["span_ids"]
+    return ids
+
+
 def test_feature_store_latency_culprits_are_sequential_redis_calls() -> None:
     def faulty(row: Row, trace: Trace) -> None:
-        calls = _spans(trace, row["culprit"]["span_ids"])
+        calls = _spans(trace, _evidence(row, "n_plus_one"))
         assert len(calls) >= 8 and {c.name for c in calls} == {"HGETALL"}
         assert all(c.attributes["db.system"] == "redis" for c in calls)
         (lookup,) = _named(trace, "feature-server", "get_online_features")
@@ -148,12 +157,14 @@ def test_feature_store_latency_p99_at_peak_is_above_two_seconds() -> None:
 
 def test_hot_pod_pauses_are_gaps_with_no_span() -> None:
     truth, traces = _files("feature-store-latency", 400, 5)
-    paused = [row for row in truth["traces"]
-              if any(h["kind"] == "uninstrumented_gap" for h in row["contributors"])]
+    paused = [row for row in truth["traces"] if row["faulty"] and
+              any(h["kind"] == "uninstrumented_gap" for h in [row["culprit"],
+                                                              *row["contributors"]])]
     assert paused, "the hot pod must show up at the peak"
+    assert any(row["culprit"]["kind"] == "uninstrumented_gap" for row in paused)
     for row in paused:
         trace = traces[row["trace_id"]]
-        (lookup,) = _spans(trace, row["contributors"][0]["span_ids"])
+        (lookup,) = _spans(trace, _evidence(row, "uninstrumented_gap"))
         assert lookup.resource["k8s.pod.name"] == "feature-server-6f4d8c7b5-zx9kq"
         calls = _children(trace, lookup)
         gaps = [b.start_us - a.end_us for a, b in zip(calls, calls[1:], strict=False)

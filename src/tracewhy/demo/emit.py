@@ -50,7 +50,7 @@ INSTRUMENTATION_VERSION = "0.50b0"
 class SeededIdGenerator(IdGenerator):
     """Trace and span ids from a seeded generator: same seed, same ids."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self._rng = random.Random(f"tracewhy-demo-ids/{seed}")
 
     def generate_span_id(self) -> int:
@@ -72,7 +72,7 @@ class SeededIdGenerator(IdGenerator):
 class Emitter:
     """Emits trees through the SDK and hands back the finished spans of each trace."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self._ids = SeededIdGenerator(seed)
         self._sink = InMemorySpanExporter()
         self._providers: dict[Process, TracerProvider] = {}

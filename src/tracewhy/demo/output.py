@@ -8,10 +8,10 @@ from typing import Any
 
 import orjson
 
-from tracewhy.analysis.analyze import analyze
 from tracewhy.demo import jaeger_json, otlp_json
 from tracewhy.demo.run import DemoRun, TraceRecord
 from tracewhy.demo.truth import build_truth
+from tracewhy.pipeline import analyze_trace
 from tracewhy.render.json import render_json
 from tracewhy.sources import parse_bytes, select_trace
 
@@ -53,9 +53,9 @@ def render_run(run: DemoRun) -> dict[str, str]:
 
 
 def analyse_text(data: bytes, name: str, trace_id: str) -> str:
-    """tracewhy's own analysis of a trace file, read back through its readers."""
+    """tracewhy's own analysis (with the root-cause engine) of a trace read back from a file."""
     trace = select_trace(parse_bytes(data, name), trace_id)
-    return render_json(analyze(trace))
+    return render_json(analyze_trace(trace))
 
 
 def _json(value: Any, *, indent: bool = False) -> str:

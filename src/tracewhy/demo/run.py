@@ -65,7 +65,7 @@ def generate(name: str, traces: int, seed: int, start_us: int = DEFAULT_START_US
     scenario = SCENARIOS[name]
     dice = Dice(random.Random(f"tracewhy-demo/{name}/{seed}"))
     top = topology(scenario.predict_versions)
-    emitter = Emitter(seed)
+    emitter = Emitter(f"{name}/{seed}/{start_us}")  # runs that differ never share an id
     records = []
     scaled_up = False
     for t in scenario.arrivals(dice, traces, start_us):

@@ -27,7 +27,9 @@ def build_truth(run: DemoRun, files: dict[str, str]) -> dict[str, Any]:
     rows = [trace_row(record) for record in run.records]
     fault = None
     if scenario.culprit is not None:
-        fault = {"culprit": scenario.culprit.describe(), "per_trace": scenario.per_trace,
+        fault = {"culprit": scenario.culprit.describe(),
+                 "kinds": list(scenario.kinds or (scenario.culprit.kind,)),
+                 "per_trace": scenario.per_trace,
                  "separators": [], "measure": None, "details": {}, **(scenario.fault() or {})}
         if fault["measure"] is not None:
             fault["measure"].update(_measure(rows))

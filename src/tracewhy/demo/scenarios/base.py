@@ -65,6 +65,7 @@ class Scenario:
     config: ClassVar[Config] = Config()
     predict_versions: ClassVar[tuple[str, str, str]] = ("1.14.2", "1.14.2", "1.14.2")
     culprit: ClassVar[Hop | None] = None  # the hop every faulty trace names
+    kinds: ClassVar[tuple[str, ...]] = ()  # per-trace kinds, when they vary (else culprit's)
     per_trace: ClassVar[bool] = True  # False: only a comparison across traces shows the fault
 
     def arrivals(self, d: Dice, n: int, start_us: int) -> list[int]:

@@ -18,11 +18,13 @@ interval exactly: every instant belongs to one span.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter, neg
 
 from tracewhy.analysis.index import TraceIndex
 
 OVERLAP_FRACTION = 0.01
 OVERLAP_CAP_US = 1000
+_SPAN_ID = attrgetter("span_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,7 @@ def critical_path(ix: TraceIndex, root: int | None = None) -> list[Section]:
     root = ix.root if root is None else root
     if root < 0:
         return []
-    cstart, cend, parent = ix.cstart, ix.cend, ix.parent
+    cstart, cend, parent, children = ix.cstart, ix.cend, ix.parent, ix.children
     sorted_kids: dict[int, list[int]] = {}
     cursor: dict[int, int] = {}
     out: list[Section] = []
@@ -48,20 +50,29 @@ def critical_path(ix: TraceIndex, root: int | None = None) -> list[Section]:
     while True:
         kids = sorted_kids.get(u)
         if kids is None:
-            kids = sorted_kids[u] = _blocking_children(ix, u)
-        i = cursor.get(u, 0)
-        limit = hi + min(int((cend[u] - cstart[u]) * OVERLAP_FRACTION), OVERLAP_CAP_US)
-        while i < len(kids) and (cend[kids[i]] > limit or cstart[kids[i]] >= hi):
-            i += 1  # can never qualify again: the bound only moves back
-        if i < len(kids):
-            child = kids[i]
-            cursor[u] = i + 1
-            child_end = min(cend[child], hi)
-            if child_end < hi:
-                out.append(Section(u, child_end, hi))
-            u, hi = child, child_end
-            continue
-        cursor[u] = i
+            kids = sorted_kids[u] = _blocking_children(ix, u) if children[u] else []
+        if kids:  # (a leaf goes straight to its own section)
+            i = cursor.get(u, 0)
+            limit = hi + min(int((cend[u] - cstart[u]) * OVERLAP_FRACTION), OVERLAP_CAP_US)
+            while i < len(kids) and (cend[kids[i]] > limit or cstart[kids[i]] >= hi):
+                i += 1  # can never qualify again: the bound only moves back
+            if i < len(kids):
+                child = kids[i]
+                cursor[u] = i + 1
+                child_end = min(cend[child], hi)
+                if child_end < hi:
+                    out.append(Section(u, child_end, hi))
+                if children[child]:
+                    u, hi = child, child_end
+                    continue
+                # A leaf: the walk would enter it, give it [start, bound] and come straight
+                # back to u with the bound at its start; do that here (wide traces are mostly
+                # leaves).
+                if cstart[child] < child_end:
+                    out.append(Section(child, cstart[child], child_end))
+                hi = cstart[child]
+                continue
+            cursor[u] = i
         if cstart[u] < hi:
             out.append(Section(u, cstart[u], hi))
         if u == root:
@@ -76,10 +87,20 @@ def _blocking_children(ix: TraceIndex, u: int) -> list[int]:
     if not kids:
         return []
     alive, cstart, cend = ix.alive, ix.cstart, ix.cend
-    spans = ix.spans
     live = [k for k in kids if alive[k] and cend[k] > cstart[k]]
-    live.sort(key=lambda k: (-cend[k], cstart[k], spans[k].span_id))
-    return live
+    if len(live) < 2:
+        return live
+    # Order: end descending, then start, then span id.  A parent can have a million children,
+    # so no per-child Python key function: two stable sorts on int keys when no two children
+    # share (end, start), else one sort of (-end, start, span id, index) tuples built in C.
+    ends, starts = map(cend.__getitem__, live), map(cstart.__getitem__, live)
+    if len(set(zip(ends, starts, strict=True))) == len(live):
+        live.sort(key=cstart.__getitem__)
+        live.sort(key=cend.__getitem__, reverse=True)  # reverse=True keeps the sort stable
+        return live
+    keys = zip(map(neg, map(cend.__getitem__, live)), map(cstart.__getitem__, live),
+               map(_SPAN_ID, map(ix.spans.__getitem__, live)), live, strict=True)
+    return [key[3] for key in sorted(keys)]
 
 
 def critical_time_per_span(sections: list[Section], n: int) -> list[int]:

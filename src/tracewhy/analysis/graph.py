@@ -48,24 +48,38 @@ def build_call_graph(ix: TraceIndex, hops: list[Hop], self_us: list[int],
 def _edge_totals(ix: TraceIndex, self_us: list[int], critical_us: list[int],
                  error: list[bool]) -> dict[tuple[str, str], list[int]]:
     spans, parent, start, end = ix.spans, ix.parent, ix.start, ix.end
-    totals: dict[tuple[str, str], list[int]] = {}
+    # The per-span loop works on integers: each (service, operation) gets a code and a
+    # caller -> callee pair is one int; node names are made once per pair, not once per span.
+    codes: dict[tuple[str, str], int] = {}
+    op = [codes.setdefault((span.service, span.name), len(codes)) for span in spans]
+    width = len(codes)
+    pairs: dict[int, list[int]] = {}
     for i, p in enumerate(parent):
         if p < 0:
             continue
-        child, caller = spans[i], spans[p]
-        keys = [(operation_node(caller.service, caller.name),
-                 operation_node(child.service, child.name))]
-        if child.service != caller.service:
-            keys.append((service_node(caller.service), service_node(child.service)))
+        pair = op[p] * width + op[i]
+        row = pairs.get(pair)
+        if row is None:
+            row = pairs[pair] = [0, 0, 0, 0, 0]
+        row[0] += 1
+        row[1] += end[i] - start[i]
+        row[2] += self_us[i]
+        row[3] += critical_us[i]
+        row[4] += error[i]
+    names = list(codes)
+    totals: dict[tuple[str, str], list[int]] = {}
+    for pair, row in pairs.items():  # in order of first appearance, as the span loop saw them
+        (caller_svc, caller_op), (callee_svc, callee_op) = names[pair // width], names[pair % width]
+        keys = [(operation_node(caller_svc, caller_op), operation_node(callee_svc, callee_op))]
+        if callee_svc != caller_svc:
+            keys.append((service_node(caller_svc), service_node(callee_svc)))
         for key in keys:
-            row = totals.get(key)
-            if row is None:
-                row = totals[key] = [0, 0, 0, 0, 0]
-            row[0] += 1
-            row[1] += end[i] - start[i]
-            row[2] += self_us[i]
-            row[3] += critical_us[i]
-            row[4] += error[i]
+            total = totals.get(key)
+            if total is None:
+                totals[key] = list(row)
+            else:
+                for j, value in enumerate(row):
+                    total[j] += value
     return totals
 
 

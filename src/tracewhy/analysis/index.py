@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracewhy.model import Span, Trace, awaited
+from tracewhy.model import CHILD_OF, CONSUMER, Span, Trace, awaited
 
 
 @dataclass(slots=True)
@@ -54,7 +54,9 @@ def build_index(trace: Trace) -> TraceIndex:
             children[p] = [i]
         else:
             kids.append(i)
-        if not awaited(spans[p], span):
+        # awaited() is only ever False for these two cases; skip the call for the rest
+        if (span.parent_ref != CHILD_OF or span.kind == CONSUMER) \
+                and not awaited(spans[p], span):
             is_awaited[i] = False
     order = _top_down(roots, children)
     cstart, cend, alive = _clamp(order, parent, start, end, is_awaited)

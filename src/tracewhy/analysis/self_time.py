@@ -24,11 +24,17 @@ def self_times(ix: TraceIndex) -> list[int]:
                 if hi > lo:
                     out[p] -= hi - lo
             continue
-        intervals = sorted((max(start[k], ps), min(end[k], pe)) for k in kids if awaited[k])
+        # Sorted by raw start, clipped in the sweep (clipping keeps the order); built in C.
+        intervals = sorted(zip(map(start.__getitem__, kids), map(end.__getitem__, kids),
+                               map(awaited.__getitem__, kids), strict=True))
         covered = 0
         cur_lo = cur_hi = ps
-        for lo, hi in intervals:
-            if hi <= lo:
+        for lo, hi, waited in intervals:
+            if lo < ps:
+                lo = ps
+            if hi > pe:
+                hi = pe
+            if hi <= lo or not waited:
                 continue
             if lo > cur_hi:
                 covered += cur_hi - cur_lo

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracewhy.ids import canonical_span_id, canonical_trace_id, is_all_zero, uses_hex_ids
 from tracewhy.model import DataWarning, RejectedSpan, Span
+
+_CANONICAL_SPAN_ID = re.compile("[0-9a-f]{16}")  # what canonical_span_id makes of a hex id
 
 
 @dataclass
@@ -27,18 +30,30 @@ class ParseResult:
 
 
 class IdCanon:
-    """Canonical ids for one input; remembers which trace ids use hex ids."""
+    """Canonical ids for one input; remembers which trace ids use hex ids.
+
+    Called for every span and reference, so the common cases are short-cut: a trace id seen
+    before (one input rarely holds more than a few), and a span id that is already canonical.
+    """
 
     def __init__(self) -> None:
         self._hex: dict[str, bool] = {}
+        self._traces: dict[str, str] = {}
 
     def trace(self, raw: object) -> str:
-        return canonical_trace_id(raw)
+        if type(raw) is not str:
+            return canonical_trace_id(raw)
+        tid = self._traces.get(raw)
+        if tid is None:
+            tid = self._traces[raw] = canonical_trace_id(raw)
+        return tid
 
     def span(self, raw: object, trace_id: str) -> str:
         hex_ids = self._hex.get(trace_id)
         if hex_ids is None:
             hex_ids = self._hex[trace_id] = uses_hex_ids(trace_id)
+        if hex_ids and type(raw) is str and _CANONICAL_SPAN_ID.fullmatch(raw):
+            return raw
         return canonical_span_id(raw, hex_ids)
 
     def parent(self, raw: object, trace_id: str) -> str | None:

@@ -116,9 +116,6 @@ def test_the_zipkin_form_keeps_tree_times_and_names(name: str) -> None:
         assert {s.parent_id for s in trace.spans} - set(by_id) == {None}
 
 
-@pytest.mark.xfail(strict=False, reason="until the Zipkin reader reads error='' and "
-                   "otel.status_code=ERROR as errors (the SDK's Zipkin exporter writes them for an "
-                   "ERROR status without description); a fix is in progress")
 def test_the_zipkin_form_keeps_every_error_status() -> None:
     run, _ = _run("mesh-retry-storm")
     zipkin = _zipkin_form("mesh-retry-storm")

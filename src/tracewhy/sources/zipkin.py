@@ -18,12 +18,13 @@ from tracewhy.model import (
     PRODUCER,
     SERVER,
     STATUS_ERROR,
+    STATUS_OK,
     STATUS_UNSET,
     UNSPECIFIED,
     Event,
     Span,
 )
-from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text, error_tag_set
+from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text
 
 FORMAT = "zipkin"
 _KINDS = {"CLIENT": CLIENT, "SERVER": SERVER, "PRODUCER": PRODUCER, "CONSUMER": CONSUMER}
@@ -73,9 +74,7 @@ def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,
     tags = raw.get("tags")
     attributes = {as_text(k): v for k, v in tags.items()} if isinstance(tags, dict) else {}
     _remote_attributes(remote, attributes)
-    error = attributes.get("error")
-    is_error = error_tag_set(error)
-    message = as_text(error) if is_error and as_text(error).lower() != "true" else ""
+    status, message = _status(attributes)
     timestamp = as_int(raw.get("timestamp"))
     return Span(
         trace_id=trace_id,
@@ -86,13 +85,26 @@ def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,
         kind=_KINDS.get(as_text(raw.get("kind")).upper(), UNSPECIFIED),
         start_us=timestamp if timestamp else None,
         duration_us=as_int(raw.get("duration")),
-        status=STATUS_ERROR if is_error else STATUS_UNSET,
+        status=status,
         status_message=message,
         attributes=attributes,
         resource=_resource(local, service, resources),
         events=_annotations(raw.get("annotations")),
         shared=raw.get("shared") is True,
     )
+
+
+def _status(attributes: dict[str, Any]) -> tuple[str, str]:
+    """In Zipkin the presence of an ``error`` tag marks a failure, whatever its text (OTel's
+    exporter writes ``""`` for an ERROR status without description), unless it says false;
+    OTel's ``otel.status_code`` tag counts too.  The text, if any, is the message."""
+    error = attributes.get("error")
+    code = as_text(attributes.get("otel.status_code")).upper()
+    text = as_text(error)
+    if (error is not None and text.strip().lower() not in ("false", "0")) or code == "ERROR":
+        message = text if text.strip().lower() != "true" else ""
+        return STATUS_ERROR, message or as_text(attributes.get("otel.status_description"))
+    return (STATUS_OK if code == "OK" else STATUS_UNSET), ""
 
 
 def _endpoint(raw: Any) -> dict[str, Any]:

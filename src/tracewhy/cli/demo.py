@@ -17,7 +17,8 @@ from tracewhy.errors import OutputError
 
 
 @cli.command("demo")
-@click.argument("scenario", required=False, type=click.Choice(sorted(SCENARIOS)))
+@click.argument("scenario", metavar="SCENARIO", required=False,
+                type=click.Choice(list(SCENARIOS)))
 @click.option("--list", "show_list", is_flag=True, help="List the scenarios and exit.")
 @click.option("--traces", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="How many requests to simulate.")

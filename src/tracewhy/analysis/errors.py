@@ -24,7 +24,7 @@ GRPC_CODES = ("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEED
 def error_reason(span: Span) -> str | None:
     """A short human reason if the span is an error, else None."""
     if span.status == STATUS_ERROR:
-        return f"status ERROR: {span.status_message}" if span.status_message else "status ERROR"
+        return span.status_message.strip() or "status ERROR"
     attributes = span.attributes
     if attributes:
         reason = _http_reason(span, attributes) or _grpc_reason(attributes)

@@ -23,6 +23,8 @@ KIND_WEIGHT = {
 }
 REGRESSED_BOOST = 1.5
 HANDLED_ERROR_WEIGHT = 0.4
+# Findings that describe the same microseconds as the verdict, not an independent signal.
+_SAME_TIME = {"slow_hop": ("uninstrumented_gap",), "uninstrumented_gap": ("slow_hop",)}
 
 
 @dataclass
@@ -63,8 +65,9 @@ def choose(ctx: RcaContext, ranked: list[Finding],
     failed = ctx.errors.primary is not None and ctx.errors.reaches_root
     origin = next((f for f in ranked if f.kind == "error_origin"), None)
     top = origin if failed and origin is not None else ranked[0]
-    same_hop = [f for f in ranked if f is not top and (f.service, f.operation) ==
-                (top.service, top.operation)]
+    same_hop = [f for f in ranked if f is not top and f.kind not in _SAME_TIME.get(top.kind, ())
+                and ((f.service, f.operation) == (top.service, top.operation)
+                     or f.detail.get("callee_span") == top.culprit)]
     return Verdict(top, _confidence(ctx, top, ranked, regressed, same_hop, failed), same_hop)
 
 
@@ -89,17 +92,23 @@ def root_cause_dict(ctx: RcaContext, verdict: Verdict) -> dict[str, Any]:
     return {"finding_id": top.id, "service": top.service, "operation": top.operation,
             "layer": top.layer, "kind": top.kind, "span_ids": top.span_ids,
             "impact_us": top.impact_us, "confidence": verdict.confidence,
-            "summary": summary(ctx, top)}
+            "summary": summary(ctx, top, verdict.agreeing)}
 
 
-def summary(ctx: RcaContext, f: Finding) -> str:
+def summary(ctx: RcaContext, f: Finding, agreeing: list[Finding] | None = None) -> str:
     from tracewhy.render.format import duration
 
+    agreeing = agreeing or []
     share = f"{ctx.share(f.impact_us):.0%} of the request"
     d = f.detail
     if f.kind == "error_origin":
         reach = "and failed the request" if d.get("reaches_root") else "(handled upstream)"
-        return f"{f.service} {f.operation} failed with {d.get('reason')} {reach}."
+        retried = next((a for a in agreeing if a.kind == "retry"), None)
+        if retried is not None:
+            r = retried.detail
+            reach = (f"; {r['retrier']} retried it {r['failed']} time(s), costing "
+                     f"{duration(retried.impact_us)}, " + reach)
+        return f"{f.service} {f.operation} failed ({d.get('reason')}){reach}."
     if f.kind == "n_plus_one":
         return (f"{f.service} {f.operation} made {d['calls']} sequential calls to {d['callee']} "
                 f"({duration(f.impact_us)} on the critical path, {share}): batch them.")

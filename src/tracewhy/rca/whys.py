@@ -116,7 +116,7 @@ def _finding_step(ctx: RcaContext, top: Finding) -> dict[str, Any]:
 def _mechanism_steps(ctx: RcaContext, top: Finding,
                      agreeing: list[Finding]) -> list[dict[str, Any]]:
     steps = []
-    if len(top.evidence) > 1:
+    if len(top.evidence) > 1 and top.kind != "error_origin":  # its 2nd item repeats the chain
         second = top.evidence[1]
         steps.append(why(_mechanism_question(top), second.text + ".", top.rule,
                          second.span_ids or top.span_ids, **second.values))
@@ -132,7 +132,7 @@ def _mechanism_question(top: Finding) -> str:
         "retry": "Why did the retries not save the request?",
         "wire_latency": "Where between client and server was the time lost?",
         "error_origin": "How did the failure reach the client?",
-        "slow_hop": "Is it this request, or this host?",
+        "slow_hop": "Where did it run, and is that host slow for everyone?",
         "timeout": "What was it waiting for when it gave up?",
     }.get(top.kind, "What else does the trace show about it?")
 

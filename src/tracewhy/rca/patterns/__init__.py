@@ -33,4 +33,16 @@ DETECTORS: list[Detector] = [
 def run_detectors(ctx: RcaContext) -> list[Finding]:
     findings = [finding for detect in DETECTORS for finding in detect(ctx)]
     floor = max(50, ctx.root_duration // 100)  # ignore what is under 1% of the request
-    return [f for f in findings if f.impact_us >= floor or f.kind == "error_origin"]
+    kept = [f for f in findings if f.impact_us >= floor or f.kind == "error_origin"]
+    return _one_view_of_own_time(ctx, kept)
+
+
+def _one_view_of_own_time(ctx: RcaContext, findings: list[Finding]) -> list[Finding]:
+    """A span's own time can read as "slow hop" and as "un-instrumented gap"; keep the one
+    that describes it: a gap when the span has children (time with none running), else slow."""
+    gaps = {f.culprit for f in findings if f.kind == "uninstrumented_gap"}
+    slow = {f.culprit for f in findings if f.kind == "slow_hop"}
+    both = gaps & slow
+    return [f for f in findings if f.culprit not in both
+            or f.kind not in ("slow_hop", "uninstrumented_gap")
+            or (f.kind == "uninstrumented_gap") == bool(ctx.ix.children[f.culprit])]

@@ -56,11 +56,14 @@ class SdkTraceBuilder:
         return span
 
     def trace(self) -> Trace:
+        return select_trace(parse_bytes(self.otlp_bytes(), "sdk-test-trace"))
+
+    def otlp_bytes(self) -> bytes:
+        """The finished spans as an OTLP/JSON file, the way a collector would write them."""
         for span, end in self._open:
             span.end(end_time=end)
         self._open.clear()
-        data = orjson.dumps(encode_traces(self._sink.get_finished_spans()))
-        return select_trace(parse_bytes(data, "sdk-test-trace"))
+        return orjson.dumps(encode_traces(self._sink.get_finished_spans()))
 
     def _provider(self, service: str, extra: dict[str, Any]) -> TracerProvider:
         key = (service, tuple(sorted(extra.items())))

@@ -102,12 +102,12 @@ def summary(ctx: RcaContext, f: Finding, agreeing: list[Finding] | None = None) 
     share = f"{ctx.share(f.impact_us):.0%} of the request"
     d = f.detail
     if f.kind == "error_origin":
-        reach = "and failed the request" if d.get("reaches_root") else "(handled upstream)"
+        reach = " and failed the request" if d.get("reaches_root") else " (handled upstream)"
         retried = next((a for a in agreeing if a.kind == "retry"), None)
         if retried is not None:
             r = retried.detail
             reach = (f"; {r['retrier']} retried it {r['failed']} time(s), costing "
-                     f"{duration(retried.impact_us)}, " + reach)
+                     f"{duration(retried.impact_us)}," + reach)
         return f"{f.service} {f.operation} failed ({d.get('reason')}){reach}."
     if f.kind == "n_plus_one":
         return (f"{f.service} {f.operation} made {d['calls']} sequential calls to {d['callee']} "

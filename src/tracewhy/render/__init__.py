@@ -28,11 +28,14 @@ REPORTS = {"html": render_html, "md": render_markdown}  # these also take the op
 
 def render(fmt: str, analysis: Analysis, *, command: Sequence[str], generated_at: datetime,
            redact: bool = True) -> str:
-    """Render in ``fmt``; reports get the reproduce command, time stamp and redaction flag."""
+    """Render in ``fmt``; reports get the reproduce command, time stamp and redaction flag,
+    JSON and text the redaction flag."""
     report = REPORTS.get(fmt)
-    if report is None:
-        return RENDERERS[fmt](analysis)
-    return report(analysis, command=command, generated_at=generated_at, redact=redact)
+    if report is not None:
+        return report(analysis, command=command, generated_at=generated_at, redact=redact)
+    if fmt == "json":
+        return render_json(analysis, redact=redact)
+    return render_text(analysis, redact=redact)
 
 
 def format_for(fmt: str | None, output: str | None) -> str:

@@ -13,11 +13,38 @@ import orjson
 from tracewhy import __version__
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.graph import graph_to_dict
+from tracewhy.render.redact import Redactor
 
 SCHEMA = "tracewhy.analysis/1"
 
 
-def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+# Sections written from span data by the root-cause engine: free text that may quote a secret.
+EXPLAINED = ("symptom", "errors", "findings", "root_cause", "whys", "next_checks", "baseline")
+
+
+def analysis_to_dict(analysis: Analysis, *, redact: bool = True) -> dict[str, Any]:
+    """The JSON document; with ``redact`` (the default) secrets in the engine's text, evidence
+    values and warnings are masked, and ``redaction`` says what was masked (counts only)."""
+    out = _document(analysis)
+    redactor = Redactor(enabled=redact)
+    for key in (*EXPLAINED, "warnings"):
+        out[key] = _redacted(out[key], redactor, "")
+    out["redaction"] = {"enabled": redact, "masked": redactor.notes()}
+    return out
+
+
+def _redacted(value: Any, redactor: Redactor, key: str) -> Any:
+    if isinstance(value, str):
+        return redactor.attribute(key, value) if key else redactor.text(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v, redactor, k if isinstance(k, str) else "")
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item, redactor, "") for item in value]
+    return value
+
+
+def _document(analysis: Analysis) -> dict[str, Any]:
     trace, ix = analysis.trace, analysis.index
     root_duration = analysis.root_duration_us
     spans = ix.spans
@@ -79,5 +106,6 @@ def _root(analysis: Analysis) -> dict[str, Any] | None:
             "error": analysis.error[analysis.index.root]}
 
 
-def render_json(analysis: Analysis) -> str:
-    return orjson.dumps(analysis_to_dict(analysis), option=orjson.OPT_INDENT_2).decode() + "\n"
+def render_json(analysis: Analysis, *, redact: bool = True) -> str:
+    document = analysis_to_dict(analysis, redact=redact)
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"

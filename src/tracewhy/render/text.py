@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.render.format import duration, percent
+from tracewhy.render.redact import Redactor
 from tracewhy.render.safe_text import clean
 
 TOP_HOPS = 8
 
 
-def render_text(analysis: Analysis) -> str:
+def render_text(analysis: Analysis, *, redact: bool = True) -> str:
+    redactor = Redactor(enabled=redact)
+    return "\n".join(redactor.text(line) for line in _lines(analysis)) + "\n"
+
+
+def _lines(analysis: Analysis) -> list[str]:
     lines: list[str] = []
     trace, root = analysis.trace, analysis.root
     source = trace.source
     origin = f"  ({source.format}, {clean(source.name)})" if source else ""
     lines.append(f"trace  {clean(trace.trace_id)}{origin}")
     if root is None:
-        return "\n".join([*lines, "no spans"]) + "\n"
+        return [*lines, "no spans"]
     total = analysis.root_duration_us
     status = "ERROR" if analysis.error[analysis.index.root] else "ok"
     lines.append(f"root   {clean(root.service)}  {clean(root.name)}  {duration(total)}  {status}")
@@ -32,7 +38,7 @@ def render_text(analysis: Analysis) -> str:
                      f"{clean(hop.service)}  {clean(hop.operation)}")
     lines.extend(_errors(analysis))
     lines.extend(_warnings(analysis))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _verdict(analysis: Analysis) -> list[str]:

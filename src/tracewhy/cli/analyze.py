@@ -9,12 +9,14 @@ from typing import Any
 
 import click
 
-from tracewhy.analysis.analyze import Analysis, analyze
+from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.graph import graph_to_dict, graph_to_dot
 from tracewhy.cli import cli
 from tracewhy.cli.inputs import load_source, pop_source_options, source_options
 from tracewhy.cli.output import write_output
+from tracewhy.cli.rca_options import build_rca_options, pop_rca_options, rca_options
 from tracewhy.errors import ExitCode
+from tracewhy.pipeline import analyze_trace
 from tracewhy.render import RENDERERS, format_for, render
 from tracewhy.render.redact import redact_argv
 
@@ -22,6 +24,7 @@ from tracewhy.render.redact import redact_argv
 @cli.command("analyze")
 @click.argument("source", metavar="SOURCE")
 @source_options
+@rca_options
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)),
               help="Output format (default: from the -o extension, else text).")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
@@ -37,7 +40,7 @@ def analyze_command(source: str, fmt: str | None, output: str | None, force: boo
     """Analyse the trace in SOURCE (a file, or - for stdin): critical path, self time, hops."""
     gc.disable()  # the parse allocates millions of containers and no cycles; see PERFORMANCE.md
     trace = load_source(source, pop_source_options(kwargs))
-    analysis = analyze(trace)
+    analysis = analyze_trace(trace, build_rca_options(pop_rca_options(kwargs)))
     fmt = format_for(fmt, output)
     text = render(fmt, analysis, command=redact_argv(["tracewhy", *sys.argv[1:]]),
                   generated_at=datetime.now(UTC), redact=not kwargs.pop("no_redact"))

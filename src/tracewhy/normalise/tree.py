@@ -127,6 +127,6 @@ def name_services(order: list[Span], by_id: dict[str, Span], repairs: Repairs) -
         peer = parent.attributes.get("peer.service") if parent is not None else None
         if parent is not None and parent.kind == CLIENT and isinstance(peer, str) and peer:
             span.service = peer
-        elif not span.service.strip():
-            span.service = UNKNOWN_SERVICE
+        elif not span.service.strip().lower().startswith("unknown_service"):
+            span.service = UNKNOWN_SERVICE  # "" and "unknown" alike; unknown_service:<exe> stays
         repairs.note("missing-service", span.span_id)

@@ -144,9 +144,10 @@ def _annotation(raw: dict[str, Any]) -> Event:
     read it back as that event, so the trace matches its OTLP form."""
     time_us, value = as_int(raw.get("timestamp")) or 0, as_text(raw.get("value"))
     if value.startswith("{") and value.endswith("}"):
-        try:
+        try:  # the text may hold escaped lone surrogates: refuse what cannot be written back
             decoded = json.loads(value)
-        except (ValueError, RecursionError):
+            json.dumps(decoded, ensure_ascii=False).encode()
+        except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
             decoded = None
         if isinstance(decoded, dict) and len(decoded) == 1:
             (name, attributes), = decoded.items()

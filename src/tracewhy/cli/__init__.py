@@ -72,5 +72,6 @@ def main() -> None:
 
 
 from tracewhy.cli import analyze as _analyze  # noqa: E402,F401  (registers the command)
-from tracewhy.cli import demo as _demo  # noqa: E402,F401  (registers the command)
 from tracewhy.cli import cohort as _cohort  # noqa: E402,F401  (registers the command)
+from tracewhy.cli import demo as _demo  # noqa: E402,F401  (registers the command)
+from tracewhy.cli import search as _search  # noqa: E402,F401  (registers the command)

@@ -37,9 +37,10 @@ from tracewhy.render.redact import redact_argv
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def analyze_command(source: str, fmt: str | None, output: str | None, force: bool,
                     graph_out: str | None, strict: bool, debug: bool, **kwargs: Any) -> None:
-    """Analyse the trace in SOURCE (a file, or - for stdin): critical path, self time, hops."""
+    """Analyse the trace in SOURCE (a file, - for stdin, or a trace id with --jaeger/--zipkin):
+    critical path, self time, hops."""
     gc.disable()  # the parse allocates millions of containers and no cycles; see PERFORMANCE.md
-    trace = load_source(source, pop_source_options(kwargs))
+    trace = load_source(source, pop_source_options(kwargs), force=force)
     analysis = analyze_trace(trace, build_rca_options(pop_rca_options(kwargs)))
     fmt = format_for(fmt, output)
     text = render(fmt, analysis, command=redact_argv(["tracewhy", *sys.argv[1:]]),

@@ -10,11 +10,16 @@ from pathlib import Path
 from tracewhy.errors import OutputError
 
 
-def write_output(path: str | None, text: str, *, force: bool,
+def write_output(path: str | None, text: str | bytes, *, force: bool,
                  inputs: tuple[str, ...] = ()) -> Path | None:
-    """Write ``text`` to ``path`` atomically (stdout for None or ``-``); return the path."""
+    """Write ``text`` to ``path`` atomically (stdout for None or ``-``); return the path.
+    Bytes (a fetched payload kept by --save-raw) are written exactly as given."""
     if path is None or path == "-":
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         sys.stdout.flush()
         return None
     target = Path(path)
@@ -29,8 +34,8 @@ def write_output(path: str | None, text: str, *, force: bool,
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8") if isinstance(text, str) else text)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, target)

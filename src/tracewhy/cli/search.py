@@ -1,0 +1,124 @@
+"""``tracewhy search``: list a backend's slow or failing traces, newest first.
+
+The table's first column, and ``--format ids``, are trace ids ready for ``tracewhy analyze``.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+import orjson
+
+from tracewhy.backends import Backend, SearchQuery, SearchResult
+from tracewhy.cli import cli
+from tracewhy.cli.inputs import backend_options, pop_backend_options, required_backend
+from tracewhy.cli.output import write_output
+from tracewhy.errors import ConfigError
+from tracewhy.render.format import duration
+from tracewhy.render.safe_text import clean
+from tracewhy.units import parse_duration_us
+
+DEFAULT_WINDOW = "1h"
+
+
+@cli.command("search")
+@backend_options
+@click.option("--service", required=True, help="Service whose spans must match.")
+@click.option("--operation", help="Operation (span name) that must match.")
+@click.option("--min-duration", metavar="DURATION",
+              help="A matching span lasted at least this long (e.g. 500ms).")
+@click.option("--max-duration", metavar="DURATION", help="... and at most this long.")
+@click.option("--errors", "errors_only", is_flag=True, help="Only traces with an error span.")
+@click.option("--since", metavar="DURATION",
+              help=f"Search the last DURATION  [default: {DEFAULT_WINDOW}]")
+@click.option("--start", metavar="TIME", help="Window start (ISO 8601, or Unix seconds).")
+@click.option("--end", metavar="TIME", help="Window end (ISO 8601, or Unix seconds; "
+              "default: now).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="At most this many traces.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "ids"]), default="table",
+              show_default=True, help="ids: one trace id per line, for xargs.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+def search_command(fmt: str, output: str | None, force: bool, debug: bool,
+                   **kwargs: Any) -> None:
+    """List traces of a service in a Jaeger or Zipkin backend, newest first."""
+    config = required_backend(pop_backend_options(kwargs))
+    query = _query(**kwargs)
+    with Backend(config) as backend:
+        result = backend.search(query)
+    write_output(output, RENDER[fmt](result), force=force)
+    for note in result.notes:
+        click.echo(f"tracewhy: note: {note}", err=True)
+    if not result.traces:
+        click.echo(f"tracewhy: 0 traces matched in {config.label}", err=True)
+
+
+def _query(service: str, operation: str | None, min_duration: str | None,
+           max_duration: str | None, errors_only: bool, since: str | None, start: str | None,
+           end: str | None, limit: int) -> SearchQuery:
+    if since and (start or end):
+        raise click.UsageError("give either --since or --start/--end, not both")
+    end_us = _time_us(end, "--end") if end else int(time.time() * 1_000_000)
+    window = _duration_us(since or DEFAULT_WINDOW, "--since")
+    start_us = _time_us(start, "--start") if start else end_us - window
+    return SearchQuery(service=service, operation=operation, start_us=start_us, end_us=end_us,
+                       min_duration_us=_duration_us(min_duration, "--min-duration"),
+                       max_duration_us=_duration_us(max_duration, "--max-duration"),
+                       errors_only=errors_only, limit=limit)
+
+
+def _duration_us(text: str | None, option: str) -> Any:
+    if text is None:
+        return None
+    try:
+        return parse_duration_us(text)
+    except ValueError as exc:
+        raise ConfigError(f"{option}: {exc}") from None
+
+
+def _time_us(text: str, option: str) -> int:
+    """ISO 8601 (a time without zone is UTC) or Unix seconds, as µs since the epoch."""
+    value = text.strip()
+    try:
+        return round(float(value) * 1_000_000)
+    except ValueError:
+        pass
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: {text!r} is not a time like 2026-08-01T12:00:00Z "
+                          "or Unix seconds") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return round(stamp.timestamp() * 1_000_000)
+
+
+def render_table(result: SearchResult) -> str:
+    header = (f"{'TRACE ID':<32}  {'START (UTC)':<23}  {'DURATION':>9}  {'SPANS':>5}  "
+              f"{'ERRORS':>6}  ROOT")
+    rows = [f"{row.trace_id:<32}  {_start(row.start_us):<23}  "
+            f"{duration(row.duration_us):>9}  {row.span_count:>5}  "
+            f"{row.error_count:>6}  {clean(row.root_service)}: {clean(row.root_operation)}"
+            for row in result.traces]
+    return "\n".join([header, *rows]) + "\n"
+
+
+def _start(time_us: int) -> str:
+    seconds, micros = divmod(time_us, 1_000_000)
+    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%d %H:%M:%S}.{micros // 1000:03d}"
+
+
+def render_ids(result: SearchResult) -> str:
+    return "".join(f"{row.trace_id}\n" for row in result.traces)
+
+
+def render_json(result: SearchResult) -> str:
+    return orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+RENDER = {"table": render_table, "ids": render_ids, "json": render_json}

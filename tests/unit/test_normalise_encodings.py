@@ -61,8 +61,8 @@ def test_lone_surrogates_are_replaced_everywhere_keys_too() -> None:
 
 
 def test_a_paired_surrogate_escape_is_an_ordinary_character() -> None:
-    data = ('[{"traceId": "%s", "id": "1", "name": "\\ud83d\\ude00", "timestamp": 1700000000000000,'
-            ' "duration": 5}]' % TID).encode()
+    data = ('[{"traceId": "' + TID + '", "id": "1", "name": "\\ud83d\\ude00", '
+            '"timestamp": 1700000000000000, "duration": 5}]').encode()
     trace = select_trace(parse_bytes(data, "emoji.json"))
     assert trace.spans[0].name == "\U0001f600" and "lone-surrogate" not in counts(trace)
 

@@ -30,11 +30,17 @@ class TraceInput:
     name: str
     format: str
     traces: dict[str, list[Span]]
-    notes: ParseNotes = field(default_factory=ParseNotes)
+    notes: ParseNotes = field(default_factory=ParseNotes)  # about the whole input
+    trace_warnings: dict[str, list[DataWarning]] = field(default_factory=dict)  # about one trace
 
     @property
     def trace_ids(self) -> list[str]:
         return list(self.traces)
+
+    def notes_for(self, trace_id: str) -> ParseNotes:
+        """What normalising this trace must carry: the input's notes and this trace's own."""
+        return ParseNotes(dict(self.notes.counts), list(self.notes.rejected),
+                          list(self.notes.warnings) + self.trace_warnings.get(trace_id, []))
 
 
 def parse_documents(docs: list[Any], name: str, fmt: str | None = None) -> ParseResult:
@@ -57,12 +63,12 @@ def parse_bytes(data: bytes, name: str, fmt: str | None = None) -> TraceInput:
                        warnings=result.warnings)
     for code, n in result.counts.items():
         notes.counts[code] = notes.counts.get(code, 0) + n
-    traces = _group_by_trace(result.spans, notes)
+    traces = _group_by_trace(result.spans, notes, result.trace_warnings)
     if not traces:
         raise InputError(f"{name}: no usable spans in the input"
                          + (f" ({len(result.rejected)} rejected: {result.rejected[0].reason})"
                             if result.rejected else ""))
-    return TraceInput(name, result.format, traces, notes)
+    return TraceInput(name, result.format, traces, notes, result.trace_warnings)
 
 
 def read_traces(path: str, fmt: str | None = None,
@@ -70,7 +76,8 @@ def read_traces(path: str, fmt: str | None = None,
     return parse_bytes(read_input(path, max_bytes=max_bytes), display_name(path), fmt)
 
 
-def _group_by_trace(spans: list[Span], notes: ParseNotes) -> dict[str, list[Span]]:
+def _group_by_trace(spans: list[Span], notes: ParseNotes,
+                    trace_warnings: dict[str, list[DataWarning]]) -> dict[str, list[Span]]:
     traces: dict[str, list[Span]] = {}
     for span in spans:
         group = traces.get(span.trace_id)
@@ -85,6 +92,7 @@ def _group_by_trace(spans: list[Span], notes: ParseNotes) -> dict[str, list[Span
             for span in moved:
                 span.trace_id = full
             traces[full].extend(moved)
+            trace_warnings.setdefault(full, []).extend(trace_warnings.pop(short, []))
             notes.counts["mixed-id-width"] = notes.counts.get("mixed-id-width", 0) + len(moved)
     return traces
 
@@ -95,9 +103,8 @@ def select_trace(found: TraceInput, trace_id: str | None = None, *,
     """Normalise one trace of the input: ``trace_id`` or the first; never a mix of traces."""
     chosen = _choose(found, trace_id)
     others = tuple(tid for tid in found.traces if tid != chosen)
-    notes = found.notes
+    notes = found.notes_for(chosen)
     if others:
-        notes = ParseNotes(dict(notes.counts), list(notes.rejected), list(notes.warnings))
         notes.warnings.append(DataWarning(
             "other-traces",
             f"the input holds {len(others)} other trace(s); analysed only {chosen} "
@@ -151,8 +158,7 @@ def iter_traces(paths: list[str], *, fmt: str | None = None,
     for path in expand_paths(paths):
         found = read_traces(path, fmt)
         for trace_id in found.trace_ids:
-            notes = ParseNotes(dict(found.notes.counts), list(found.notes.rejected),
-                               list(found.notes.warnings))
+            notes = found.notes_for(trace_id)
             yield normalise(found.traces[trace_id], trace_id, options=options, notes=notes,
                             source=SourceInfo(found.format, found.name))
 

@@ -21,9 +21,15 @@ class ParseResult:
     rejected: list[RejectedSpan] = field(default_factory=list)
     warnings: list[DataWarning] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # repair code -> occurrences
+    # Warnings about one trace (a backend's notes on it): kept apart so that, in an input with
+    # several traces, each trace gets its own and never another's.
+    trace_warnings: dict[str, list[DataWarning]] = field(default_factory=dict)
 
     def count(self, code: str, n: int = 1) -> None:
         self.counts[code] = self.counts.get(code, 0) + n
+
+    def warn(self, trace_id: str, warning: DataWarning) -> None:
+        self.trace_warnings.setdefault(trace_id, []).append(warning)
 
     def reject(self, where: str, reason: str) -> None:
         self.rejected.append(RejectedSpan(where, reason))

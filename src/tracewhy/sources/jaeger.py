@@ -57,23 +57,26 @@ def _parse_trace(trace: Any, result: ParseResult, ids: IdCanon) -> None:
     if not isinstance(spans, list):
         result.reject("trace", "trace has no 'spans' list")
         return
-    span_warnings: dict[str, list[str]] = {}
+    span_warnings: dict[str, dict[str, list[str]]] = {}  # trace id -> span id -> texts
+    trace_id = ids.trace(default_tid) if default_tid else ""
     for position, raw in enumerate(spans):
         span = _parse_span(raw, position, default_tid, processes, result, ids)
         if span is not None:
             result.spans.append(span)
+            trace_id = trace_id or span.trace_id
             if isinstance(raw.get("warnings"), list) and raw["warnings"]:
-                span_warnings[span.span_id] = [as_text(w) for w in raw["warnings"]]
+                span_warnings.setdefault(span.trace_id, {})[span.span_id] = \
+                    [as_text(w) for w in raw["warnings"]]
     backend_warnings = trace.get("warnings")
-    if isinstance(backend_warnings, list) and backend_warnings:
-        result.warnings.append(DataWarning(
+    if isinstance(backend_warnings, list) and backend_warnings and trace_id:
+        result.warn(trace_id, DataWarning(
             "backend-warning", "Jaeger attached warnings to the trace: "
             + "; ".join(as_text(w) for w in backend_warnings)[:500]))
-    if span_warnings:  # Jaeger's adjusters note their repairs on the span; keep them visible
-        texts = sorted({text for found in span_warnings.values() for text in found})
-        result.warnings.append(DataWarning(
-            "backend-warning", f"Jaeger attached warnings to {len(span_warnings)} span(s): "
-            + "; ".join(texts)[:500], tuple(sorted(span_warnings))))
+    for tid, warned in span_warnings.items():  # Jaeger's adjusters note repairs on the span
+        texts = sorted({text for found in warned.values() for text in found})
+        result.warn(tid, DataWarning(
+            "backend-warning", f"Jaeger attached warnings to {len(warned)} span(s): "
+            + "; ".join(texts)[:500], tuple(sorted(warned))))
 
 
 def _processes(raw: Any) -> dict[str, tuple[str, dict[str, Any]]]:

@@ -7,7 +7,6 @@ earliest-starting member.  All walks are iterative: a 100,000-deep chain is a no
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 from tracewhy.model import CLIENT, UNKNOWN_SERVICE, Span
@@ -24,25 +23,28 @@ class Forest:
 
 def link(spans: list[Span], repairs: Repairs) -> Forest:
     by_id = {span.span_id: span for span in spans}
+    children: dict[str, list[Span]] = {}
+    roots = []
     for span in spans:
         pid = span.parent_id
         if pid is None:
             if span.missing_parent_id is not None:
                 repairs.note("orphan-span", span.span_id)
         elif pid == span.span_id:
-            span.parent_id = None
+            span.parent_id = pid = None
             repairs.note("self-parent", span.span_id)
         elif pid not in by_id:
             span.missing_parent_id = pid
-            span.parent_id = None
+            span.parent_id = pid = None
             repairs.note("orphan-span", span.span_id)
-    children: dict[str, list[Span]] = {}
-    roots = []
-    for span in spans:
-        if span.parent_id is None:
+        if pid is None:
             roots.append(span)
         else:
-            children.setdefault(span.parent_id, []).append(span)
+            kids = children.get(pid)
+            if kids is None:
+                children[pid] = [span]
+            else:
+                kids.append(span)
     order = _top_down(roots, children)
     if len(order) < len(spans):
         _break_cycles(spans, order, children, roots, repairs)
@@ -51,12 +53,12 @@ def link(spans: list[Span], repairs: Repairs) -> Forest:
 
 def _top_down(roots: list[Span], children: dict[str, list[Span]]) -> list[Span]:
     order = list(roots)
-    queue = deque(roots)
-    while queue:
-        kids = children.get(queue.popleft().span_id)
+    i = 0
+    while i < len(order):  # breadth first: order[i:] is the queue
+        kids = children.get(order[i].span_id)
         if kids:
             order.extend(kids)
-            queue.extend(kids)
+        i += 1
     return order
 
 
@@ -120,8 +122,12 @@ def is_unknown_service(name: str) -> bool:
 
 def name_services(order: list[Span], by_id: dict[str, Span], repairs: Repairs) -> None:
     """Fill missing service names from the caller's peer.service (Zipkin's rule), else mark."""
+    unknown: dict[str, bool] = {}  # per distinct name: a trace has few, and many spans
     for span in order:
-        if not is_unknown_service(span.service):
+        is_unknown = unknown.get(span.service)
+        if is_unknown is None:
+            is_unknown = unknown[span.service] = is_unknown_service(span.service)
+        if not is_unknown:
             continue
         parent = by_id.get(span.parent_id) if span.parent_id else None
         peer = parent.attributes.get("peer.service") if parent is not None else None

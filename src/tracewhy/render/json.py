@@ -61,10 +61,10 @@ def _document(analysis: Analysis) -> dict[str, Any]:
         "merged": [{"span_id": m.span_id, "into": m.into, "reason": m.reason}
                    for m in trace.merged],
         "rejected": [{"span_id": r.span_id, "reason": r.reason} for r in trace.rejected],
-        "critical_path": [
-            {"span_id": spans[s.span].span_id, "service": spans[s.span].service,
-             "operation": spans[s.span].name, "start_us": s.start_us, "end_us": s.end_us}
-            for s in analysis.sections
+        "critical_path": [  # (one entry per section: a million for a wide trace)
+            {"span_id": span.span_id, "service": span.service, "operation": span.name,
+             "start_us": s.start_us, "end_us": s.end_us}
+            for s in analysis.sections for span in (spans[s.span],)
         ],
         "hops": [
             {"service": h.service, "operation": h.operation, "layer": h.layer,
@@ -108,4 +108,4 @@ def _root(analysis: Analysis) -> dict[str, Any] | None:
 
 def render_json(analysis: Analysis, *, redact: bool = True) -> str:
     document = analysis_to_dict(analysis, redact=redact)
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()

@@ -81,7 +81,7 @@ def decode_json(data: bytes, name: str) -> Decoded:
     """Parse one JSON document, or one per line; see the module docstring for what is repaired."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): that copies the whole input)
         raise InputError(f"{name}: empty input, expected trace JSON")
     try:
         return Decoded([orjson.loads(data)])

@@ -204,17 +204,21 @@ def test_mesh_retry_storm_shows_503s_retried_by_the_sidecar() -> None:
 
     def faulty(row: Row, trace: Trace) -> None:
         nonlocal timeouts
-        attempts = _spans(trace, row["culprit"]["span_ids"])
-        assert len(attempts) >= 2
+        rejected = _spans(trace, row["culprit"]["span_ids"])
+        assert all(s.service == "inference-server" and s.status == STATUS_ERROR and
+                   s.attributes["http.response.status_code"] == 503 and
+                   (s.duration_us or 0) > 900_000 for s in rejected)  # queued, then rejected
+        retry = row["contributors"][0]
+        assert (retry["layer"], retry["kind"]) == ("mesh", "retry")
+        attempts = _spans(trace, retry["span_ids"])
+        assert len(attempts) >= 2 and len(rejected) in (len(attempts), len(attempts) - 1)
         assert all(a.attributes["component"] == "proxy" and a.service == "predict-svc.ml-serving"
                    for a in attempts)
         assert [a.attributes.get("http.request.resend_count", 0) for a in attempts] == \
             list(range(len(attempts)))
         assert attempts[0].attributes["http.response.status_code"] == 503
-        (outbound,) = _named(trace, row["culprit"]["service"], row["culprit"]["operation"])
+        (outbound,) = _named(trace, retry["service"], retry["operation"])
         assert {a.parent_id for a in attempts} == {outbound.span_id}
-        rejected = _spans(trace, row["contributors"][0]["span_ids"])
-        assert all(s.attributes["http.response.status_code"] == 503 for s in rejected)
         root = _root(trace)
         if root.attributes["http.response.status_code"] == 504:
             timeouts += 1

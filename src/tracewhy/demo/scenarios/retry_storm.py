@@ -1,6 +1,11 @@
 """``mesh-retry-storm``: for twelve minutes the inference server is overloaded; requests wait
 in its queue, are rejected with 503, and predict-svc's sidecar retries them three times, each
-retry adding load and another second.  The gateway's 3 s timeout answers 504."""
+retry adding load and another second.  The gateway's 3 s timeout answers 504.
+
+The culprit is the overloaded inference server: the time goes into its queue and the errors
+start there.  The sidecar's retries (which multiply the load and carry the request past the
+gateway's deadline) and the gateway's timeout are contributors.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ class MeshRetryStorm(Scenario):
                "times out with 504")
     config = Config(gateway_timeout_us=3_000_000, inference_protocol="http")
     scale_up_at = 0.8  # the autoscaler reacts after the storm
-    culprit = Hop(SIDECAR, OUTBOUND, "mesh", "retry")
+    culprit = Hop("inference-server", INFER, "inference", "queueing")
 
     def shape(self, d: Dice, req: Request, frac: float) -> None:
         if STORM[0] <= frac < STORM[1]:
@@ -32,14 +37,15 @@ class MeshRetryStorm(Scenario):
     def judge(self, req: Request, root: Node) -> Verdict:
         if not req.overloaded or not req.overloaded[0]:
             return NORMAL
-        attempts = tuple(root.find("inference.attempt"))
         rejected = tuple(n for n in root.find("inference.server")
                          if n.attributes.get("http.response.status_code") == 503)
-        contributors = [Hop("inference-server", INFER, "inference", "queueing", rejected)]
+        attempts = tuple(root.find("inference.attempt"))
+        contributors = [Hop(SIDECAR, OUTBOUND, "mesh", "retry", attempts)]
         if root.attributes.get("http.response.status_code") == 504:
             contributors.append(Hop("api-gateway", "POST /predict", "api", "timeout",
                                     tuple(root.find("predict.client"))))
-        return Verdict(True, Hop(SIDECAR, OUTBOUND, "mesh", "retry", attempts), contributors)
+        culprit = Hop("inference-server", INFER, "inference", "queueing", rejected)
+        return Verdict(True, culprit, contributors)
 
     def fault(self) -> dict[str, Any]:
         return {"details": {"storm_minutes": [20, 32], "gateway_timeout_ms": 3000,

@@ -78,7 +78,7 @@ install_zipkin() {
     mkdir -p "$dir"
     command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch the Zipkin server jar"
     log "fetching io.zipkin:zipkin-server:$ZIPKIN_VERSION:exec with mvn"
-    mvn -q dependency:copy "-Dartifact=io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" \
+    mvn -B -q dependency:copy "-Dartifact=io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" \
         "-DoutputDirectory=$dir" >&2 || die "mvn could not fetch the Zipkin jar"
     [ -s "$ZIPKIN_JAR" ] || die "mvn finished but $ZIPKIN_JAR is missing"
     log "zipkin fetched in $((SECONDS - start)) s: $ZIPKIN_JAR"

@@ -35,6 +35,9 @@ class TracewhyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("tracewhy: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `tracewhy ... | head`: the reader left; not an error of ours
+            _silence_stdout()
+            ctx.exit(0)
         except MemoryError:
             click.echo("tracewhy: out of memory while analysing; try a smaller input", err=True)
             ctx.exit(INTERNAL_ERROR)
@@ -44,6 +47,12 @@ class TracewhyGroup(click.Group):
             click.echo(f"tracewhy: internal error: {type(exc).__name__}: {exc} "
                        "(rerun with --debug for the traceback)", err=True)
             ctx.exit(INTERNAL_ERROR)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit flush does not raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _debug(ctx: click.Context) -> bool:

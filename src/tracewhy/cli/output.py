@@ -38,6 +38,7 @@ def write_output(path: str | None, text: str | bytes, *, force: bool,
                 handle.write(text.encode("utf-8") if isinstance(text, str) else text)
                 handle.flush()
                 os.fsync(handle.fileno())
+            os.chmod(tmp, _mode_for_new_files())  # mkstemp makes 0600; a report is shareable
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -45,6 +46,13 @@ def write_output(path: str | None, text: str | bytes, *, force: bool,
     except OSError as exc:
         raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
     return target
+
+
+def _mode_for_new_files() -> int:
+    """0666 minus the umask, as open() would give a new file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _refuse_inputs(target: Path, inputs: tuple[str, ...]) -> None:

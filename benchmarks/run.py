@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,10 @@ BUDGET_RATIO = 3.0
 AIM_RATIO = 2.0
 BUDGET_EXPONENT = 1.10
 BUDGET_RSS_RATIO = 1.5
-BUSY_LOAD = 1.0
-SMALL_PROCESSES = 7  # 1-minute load average above which other work is competing for our 2 cores
+BUSY_LOAD = 1.0  # 1-minute load average above which other work is competing for our 2 cores
+SMALL_PROCESSES = 7
+# parse_bytes = orjson + readers; explain = the root-cause engine the CLI runs after analyze
+STAGES = ("parse_bytes", "normalise", "analyze", "explain", "render")
 
 
 # --- workers (run in a fresh process each) -----------------------------------------------------
@@ -64,6 +67,7 @@ def _maxrss_kb() -> int:
 def _import_pipeline() -> None:
     """Both workers import the same modules, so their baselines (RSS, heap) are the same."""
     import tracewhy.analysis.analyze
+    import tracewhy.cli.analyze
     import tracewhy.render.json
     import tracewhy.sources  # noqa: F401
 
@@ -88,13 +92,55 @@ def worker_parse(path: str, inner: int, gc_on: bool) -> dict[str, Any]:
     return {"r_read": r_read, "r_parse": parse, "rss_kb": _maxrss_kb(), "bytes": len(data)}
 
 
+def cli_pipeline() -> tuple[Callable[[Any], Any], Callable[[Any], str], dict[str, float]]:
+    """The calls ``tracewhy analyze --format json`` makes after reading the input, resolved the
+    way cli/analyze.py resolves them (the root-cause engine when the CLI runs it), plus a probe
+    that records how much of the per-trace call is the structural ``analyze``."""
+    import datetime as _dt
+
+    import tracewhy.cli.analyze as cli_analyze
+    from tracewhy.analysis import analyze as analyze_module
+
+    probe = {"structural": 0.0}
+    per_trace = getattr(cli_analyze, "analyze_trace", None)
+    if per_trace is None:  # an older CLI: structural analysis only
+        per_trace = cli_analyze.analyze
+    else:
+        import tracewhy.pipeline as pipeline
+
+        structural = analyze_module.analyze
+
+        def timed(trace: Any) -> Any:
+            t0 = time.perf_counter()
+            result = structural(trace)
+            probe["structural"] = time.perf_counter() - t0
+            return result
+
+        pipeline.analyze = timed  # type: ignore[attr-defined]
+    options: Any = None
+    if hasattr(cli_analyze, "build_rca_options"):
+        options = cli_analyze.build_rca_options({})
+
+    def analyse(trace: Any) -> Any:
+        return per_trace(trace, options) if options is not None else per_trace(trace)
+
+    render = getattr(cli_analyze, "render", None)
+
+    def render_json(analysis: Any) -> str:
+        if render is None:
+            return str(cli_analyze.RENDERERS["json"](analysis))
+        return str(render("json", analysis, command=["tracewhy", "analyze", "--format", "json"],
+                          generated_at=_dt.datetime.now(_dt.UTC), redact=True))
+
+    return analyse, render_json, probe
+
+
 def worker_analyze(path: str, inner: int) -> dict[str, Any]:
-    from tracewhy.analysis.analyze import analyze
-    from tracewhy.render.json import render_json
     from tracewhy.sources import parse_bytes, select_trace
     from tracewhy.sources.decode import display_name, read_input
 
     _import_pipeline()
+    analyse, render_json, probe = cli_pipeline()
     gc.disable()  # as ``tracewhy analyze`` does
     runs = []
     spans = out_bytes = 0
@@ -107,12 +153,14 @@ def worker_analyze(path: str, inner: int) -> dict[str, Any]:
         trace = select_trace(found)
         del found
         t2 = time.perf_counter()
-        analysis = analyze(trace)
+        analysis = analyse(trace)
         t3 = time.perf_counter()
         text = render_json(analysis)
         t4 = time.perf_counter()
+        structural = probe["structural"] or (t3 - t2)
         runs.append({"total": t4 - t0, "parse_bytes": t1 - t0, "normalise": t2 - t1,
-                     "analyze": t3 - t2, "render": t4 - t3})
+                     "analyze": structural, "explain": t3 - t2 - structural,
+                     "render": t4 - t3})
         spans, out_bytes = len(trace.spans), len(text)
         del trace, analysis, text
         gc.collect()
@@ -201,7 +249,7 @@ def measure(path: Path, n: int, processes: int, with_gc: bool, cli: bool,
     if gc_runs:
         per_proc["r_parse_gc"] = [p["r_parse"][0] for p in gc_runs]
     stages = {stage: statistics.median(a["runs"][0][stage] for a in analyze_runs)
-              for stage in ("parse_bytes", "normalise", "analyze", "render")}
+              for stage in STAGES}
     r_parse = statistics.median(per_proc["r_parse"])
     t_analyze = statistics.median(per_proc["t_analyze"])
     rss_parse = statistics.median(p["rss_kb"] for p in parse_runs)
@@ -302,7 +350,7 @@ def _where(row: dict[str, Any]) -> str:
 def print_table(report: dict[str, Any]) -> None:
     rows = report["results"]
     head = (f"{'shape':7} {'fmt':6} {'spans':>8} {'MB':>6} {'read':>7} {'parse':>8} "
-            f"{'parseGC':>8} {'analyze':>8} {'ratio':>5} {'range':>11} {'stages p/n/a/r %':>17} "
+            f"{'parseGC':>8} {'analyze':>8} {'ratio':>5} {'range':>11} {'stages p/n/a/x/r %':>18} "
             f"{'RSSparse':>8} {'RSSan':>7} {'rssX':>5} {'cli':>7}")
     print(head)
     print("-" * len(head))
@@ -310,14 +358,13 @@ def print_table(report: dict[str, Any]) -> None:
         pr = r["ratio_per_process"]
         st = r["stages"]
         total = sum(st.values())
-        parts = "/".join(f"{100 * st[k] / total:.0f}"
-                         for k in ("parse_bytes", "normalise", "analyze", "render"))
+        parts = "/".join(f"{100 * st[k] / total:.0f}" for k in STAGES)
         gc_on = _fmt_s(r["r_parse_gc"]["median"]) if "r_parse_gc" in r else "-"
         cli = _fmt_s(r["cli"]["wall"]["median"]) if "cli" in r else "-"
         print(f"{r['shape']:7} {r['format']:6} {r['n']:>8} {r['bytes'] / 1e6:6.1f} "
               f"{_fmt_s(r['r_read']['median']):>7} {_fmt_s(r['r_parse']['median']):>8} "
               f"{gc_on:>8} {_fmt_s(r['t_analyze']['median']):>8} {r['ratio']:5.2f} "
-              f"{min(pr):5.2f}-{max(pr):5.2f} {parts:>17} "
+              f"{min(pr):5.2f}-{max(pr):5.2f} {parts:>18} "
               f"{r['rss_parse_kb'] / 1024:7.0f}M {r['rss_analyze_kb'] / 1024:6.0f}M "
               f"{r['rss_ratio']:5.2f} {cli:>7}")
     print()

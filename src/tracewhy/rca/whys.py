@@ -133,6 +133,7 @@ def _mechanism_question(top: Finding) -> str:
         "wire_latency": "Where between client and server was the time lost?",
         "error_origin": "How did the failure reach the client?",
         "slow_hop": "Where did it run, and is that host slow for everyone?",
+        "uninstrumented_gap": "Where did it run?",
         "timeout": "What was it waiting for when it gave up?",
     }.get(top.kind, "What else does the trace show about it?")
 
@@ -191,6 +192,10 @@ def next_checks(ctx: RcaContext, top: Finding) -> list[str]:
         "slow_hop": [f"CPU/GPU and memory metrics of {top.detail.get('host') or service}{when}",
                      f"logs and profiles of {service}", deploys],
         "regression": [f"what changed in {service} since the baseline window", deploys],
+        "uninstrumented_gap": [f"GC pauses, CPU throttling and runtime profiles of "
+                               f"{top.detail.get('host') or service}{when}",
+                               f"code in {service} {top.operation} that runs between its child "
+                               "calls without a span of its own (add spans there)", deploys],
         "timeout": [f"what {service} {top.operation} waited for, and its deadline settings",
                     deploys],
     }

@@ -139,17 +139,20 @@ def uninstrumented_gaps(ctx: RcaContext) -> list[Finding]:
         total = sum(e - s for s, e in gaps)
         widest = max(gaps, key=lambda g: g[1] - g[0])
         offset = widest[0] - ctx.ix.start[i]
+        evidence = [Evidence(
+            f"{ctx.label(i)} has {duration(total)} on the critical path with none of its "
+            f"{len(kids)} child span(s) running; the widest gap is "
+            f"{duration(widest[1] - widest[0])} starting +{duration(offset)} into the span",
+            ctx.ids([i]), {"gap_us": total, "widest_gap_us": widest[1] - widest[0]})]
+        host = _host(ctx.spans[i])
+        if host:
+            evidence.append(Evidence(f"it ran on {host}", ctx.ids([i]), {"host": host}))
         out.append(finding_for(
             ctx, "uninstrumented_gap", i, impact_us=total, span_ids=ctx.ids([i]),
-            evidence=[Evidence(
-                f"{ctx.label(i)} has {duration(total)} on the critical path with none of its "
-                f"{len(kids)} child span(s) running; the widest gap is "
-                f"{duration(widest[1] - widest[0])} starting +{duration(offset)} into the span",
-                ctx.ids([i]), {"gap_us": total, "widest_gap_us": widest[1] - widest[0]})],
-            title=f"{duration(total)} of un-instrumented time in {ctx.label(i)}",
+            evidence=evidence, title=f"{duration(total)} of un-instrumented time in {ctx.label(i)}",
             rule="pattern.uninstrumented_gap: critical-path time in a span with children but "
                  "no child running, >= 5% of the request",
-            detail={"gap_us": total}))
+            detail={"gap_us": total, "host": host}))
     return out
 
 

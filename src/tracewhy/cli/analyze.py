@@ -39,6 +39,8 @@ def analyze_command(source: str, fmt: str | None, output: str | None, force: boo
                     graph_out: str | None, strict: bool, debug: bool, **kwargs: Any) -> None:
     """Analyse the trace in SOURCE (a file, - for stdin, or a trace id with --jaeger/--zipkin):
     critical path, self time, hops."""
+    if debug:  # the group prints errors as one line unless the root context says debug
+        click.get_current_context().find_root().ensure_object(dict)["debug"] = True
     gc.disable()  # the parse allocates millions of containers and no cycles; see PERFORMANCE.md
     trace = load_source(source, pop_source_options(kwargs), force=force)
     analysis = analyze_trace(trace, build_rca_options(pop_rca_options(kwargs)))

@@ -34,6 +34,7 @@ def write_output(path: str | None, text: str | bytes, *, force: bool,
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
         try:
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
             with os.fdopen(fd, "wb") as handle:
                 handle.write(text.encode("utf-8") if isinstance(text, str) else text)
                 handle.flush()
@@ -53,6 +54,12 @@ def _mode_for_new_files() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 def _refuse_inputs(target: Path, inputs: tuple[str, ...]) -> None:

@@ -251,3 +251,38 @@ def test_fixture_warnings_name_only_spans_that_exist(name: str) -> None:
     known = {s.span_id for s in trace.spans}
     for warning in trace.warnings:
         assert set(warning.span_ids) <= known, warning
+
+
+# -- the same rows on real traces ---------------------------------------------------------------
+
+def test_real_skew_trace_detected_and_adjusted(external: Path) -> None:
+    """zipkin-lens/skew.json: serviceb's server half of 74280ae0c10d8062 starts ~62 ms before
+    servicea's client half that called it (and its async child with it)."""
+    path = str(external / "zipkin-lens" / "skew.json")
+    raw = load_trace(path)
+    server = next(s for s in raw.spans if s.original_id == "74280ae0c10d8062")
+    assert warnings_of(raw)["clock-skew"] == (server.span_id,)
+    moved = load_trace(path, options=NormaliseOptions(adjust_skew=True))
+    spans = by_id(moved)
+    server = spans[server.span_id]  # the split gives the server half the same new id
+    # Centred in the client (another host): client 1470150004074202 + (94539 - 93577) // 2
+    # - server 1470150004008761 = 65922 µs; the async child shares serviceb's host.
+    assert server.skew_shift_us == 65922 and server.start_us == 1470150004008761 + 65922
+    assert spans["43210ae0c10d1234"].skew_shift_us == 65922
+    assert warnings_of(moved)["skew-adjusted"] == tuple(sorted((server.span_id,
+                                                                "43210ae0c10d1234")))
+    assert "clock-skew" not in warnings_of(moved)
+
+
+def test_real_missing_service_in_yelp(external: Path) -> None:
+    trace = load_trace(str(external / "zipkin-lens" / "yelp.json"))
+    assert warnings_of(trace)["missing-service"] == ("668ed78ad94b35a1",)
+    # The client half says "unknown"; its caller (routing, a SERVER) has no peer.service.
+    assert by_id(trace)["668ed78ad94b35a1"].service == UNKNOWN_SERVICE
+
+
+def test_real_envoy_root_with_an_accidental_shared_flag(external: Path) -> None:
+    trace = load_trace(str(external / "zipkin-lens" / "envoy.json"))
+    (root,) = trace.spans
+    assert trace.root_id == root.span_id and root.original_id is None
+    assert not any(w.code == "shared-span-split" for w in trace.warnings)

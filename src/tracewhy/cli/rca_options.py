@@ -9,7 +9,7 @@ import click
 
 from tracewhy.errors import ConfigError, InputError
 from tracewhy.rca import RcaOptions
-from tracewhy.rca.baseline import Baseline, build_baseline
+from tracewhy.rca.baseline import BASELINE_ATTRIBUTES, Baseline, build_baseline
 from tracewhy.rca.rules import load_rules
 from tracewhy.sources import expand_paths, iter_traces
 from tracewhy.units import parse_duration_us
@@ -56,7 +56,8 @@ def load_baseline(paths: list[str]) -> Baseline:
     files = expand_paths(paths)
     if not files:
         raise InputError(f"--baseline {' '.join(paths)}: no trace files found")
-    baseline = build_baseline(list(iter_traces(files)), ", ".join(paths))
+    traces = iter_traces(files, keep=BASELINE_ATTRIBUTES)
+    baseline = build_baseline(list(traces), ", ".join(paths))
     if not baseline.profiles:
         raise InputError(f"--baseline {' '.join(paths)}: no usable traces")
     return baseline

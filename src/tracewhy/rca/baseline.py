@@ -16,10 +16,12 @@ import pandas as pd
 
 from tracewhy.rca.context import RcaContext
 from tracewhy.rca.findings import Evidence, Finding, finding_for
+from tracewhy.rca.layers import sidecar_attribute
 from tracewhy.rca.profile import Hop, TraceProfile, profile_from
 from tracewhy.rca.stats import PERCENTILE_THRESHOLD, Z_THRESHOLD, Reference, quantile
 from tracewhy.render.format import duration
 
+BASELINE_ATTRIBUTES = sidecar_attribute  # profiles need only to see sidecars
 MIN_ADDED_US = 1000
 MIN_SAME_OPERATION = 5  # fewer matching traces than this: compare with the whole baseline
 
@@ -134,8 +136,10 @@ def _finding(ctx: RcaContext, row: dict[str, Any]) -> Finding:
 
 
 def build_baseline(traces: list[Any], source: str) -> Baseline:
-    """Profiles of baseline traces (``tracewhy.model.Trace`` objects)."""
+    """Profiles of baseline traces (``tracewhy.model.Trace`` objects).  Reading them, only the
+    attributes ``BASELINE_ATTRIBUTES`` accepts are needed."""
     from tracewhy.rca.profile import profile_trace
 
-    profiles = [p for p in (profile_trace(trace) for trace in traces) if p is not None]
+    sidecars: dict[Hop, bool] = {}
+    profiles = [p for p in (profile_trace(trace, sidecars) for trace in traces) if p is not None]
     return Baseline(source, profiles)

@@ -118,14 +118,27 @@ def _attr(span: Span, key: str) -> Any:
 
 
 def _mesh(fact: HopFacts) -> str | None:
-    span = fact.sample
+    return "mesh" if is_sidecar(fact.sample) else None
+
+
+_SIDECAR_KEYS = frozenset({"component", "upstream_cluster", "istio.mesh_id"})
+_SIDECAR_PREFIXES = ("envoy.", "istio.", "linkerd.")
+
+
+def sidecar_attribute(key: str) -> bool:
+    """Is this one of the attributes ``is_sidecar`` reads?  (Baselines read only these.)"""
+    return key in _SIDECAR_KEYS or key.startswith(_SIDECAR_PREFIXES)
+
+
+def is_sidecar(span: Span) -> bool:
+    """Envoy/Istio/Linkerd sidecar spans, by the attributes those proxies write."""
     attributes = span.attributes
     if str(attributes.get("component", "")).lower() in ("proxy", "envoy") \
             or "upstream_cluster" in attributes or "istio.mesh_id" in attributes:
-        return "mesh"
-    if any(key.startswith(("envoy.", "istio.", "linkerd.")) for key in attributes):
-        return "mesh"
-    return "mesh" if _MESH_SERVICE.search(span.service) else None
+        return True
+    if any(key.startswith(_SIDECAR_PREFIXES) for key in attributes):
+        return True
+    return _MESH_SERVICE.search(span.service) is not None
 
 
 def _gen_ai(fact: HopFacts) -> str | None:

@@ -13,7 +13,7 @@ from tracewhy.analysis.critical_path import critical_path, critical_time_per_spa
 from tracewhy.analysis.index import build_index
 from tracewhy.model import Trace
 from tracewhy.rca.latency import find_remote_calls
-from tracewhy.rca.layers import classify_hops
+from tracewhy.rca.layers import is_sidecar
 
 Hop = tuple[str, str]
 
@@ -27,13 +27,21 @@ class TraceProfile:
     wire: dict[Hop, int]  # critical time on the wire into this (server-side) hop
 
 
-def profile_trace(trace: Trace) -> TraceProfile | None:
+def profile_trace(trace: Trace, sidecars: dict[Hop, bool] | None = None) -> TraceProfile | None:
+    """``sidecars`` caches which hops are sidecar spans across the traces of one baseline:
+    the only layer a profile needs (to see through the mesh to the server of a call)."""
     ix = build_index(trace)
     if ix.root < 0:
         return None
     critical = critical_time_per_span(critical_path(ix), len(ix))
-    decisions = classify_hops(ix, [])
-    layers = [decisions[(s.service, s.name)][0] for s in ix.spans]
+    cache = sidecars if sidecars is not None else {}
+    layers = []
+    for span in ix.spans:
+        key = (span.service, span.name)
+        mesh = cache.get(key)
+        if mesh is None:
+            mesh = cache[key] = is_sidecar(span)
+        layers.append("mesh" if mesh else "")
     calls = find_remote_calls(ix, layers, critical)
     return profile_from(trace.trace_id, ix.spans, ix.root, ix.end[ix.root] - ix.start[ix.root],
                         critical, calls)

@@ -6,7 +6,7 @@ fetch bytes and hand them to ``parse_bytes`` so a fetched trace goes through the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,22 +43,25 @@ class TraceInput:
                           list(self.notes.warnings) + self.trace_warnings.get(trace_id, []))
 
 
-def parse_documents(docs: list[Any], name: str, fmt: str | None = None) -> ParseResult:
+def parse_documents(docs: list[Any], name: str, fmt: str | None = None,
+                    keep: Callable[[str], bool] | None = None) -> ParseResult:
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r}; choose one of {', '.join(FORMATS)}")
     fmt = fmt or detect_format(docs, name)
     if fmt == "otlp":
-        return parse_otlp(docs)
+        return parse_otlp(docs, keep)
     if len(docs) != 1:
         raise InputError(f"{name}: several JSON documents in one {fmt} input")
     if fmt == "jaeger":
-        return parse_jaeger(docs[0])
-    return parse_zipkin(docs[0], name)
+        return parse_jaeger(docs[0], keep)
+    return parse_zipkin(docs[0], name, keep)
 
 
-def parse_bytes(data: bytes, name: str, fmt: str | None = None) -> TraceInput:
+def parse_bytes(data: bytes, name: str, fmt: str | None = None, *,
+                keep: Callable[[str], bool] | None = None) -> TraceInput:
+    """``keep``: which span attributes to read (all when None); see ParseResult.keep."""
     decoded = decode_json(data, name)
-    result = parse_documents(decoded.documents, name, fmt)
+    result = parse_documents(decoded.documents, name, fmt, keep)
     notes = ParseNotes(counts={**decoded.repairs}, rejected=result.rejected,
                        warnings=result.warnings)
     for code, n in result.counts.items():
@@ -72,8 +75,10 @@ def parse_bytes(data: bytes, name: str, fmt: str | None = None) -> TraceInput:
 
 
 def read_traces(path: str, fmt: str | None = None,
-                max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> TraceInput:
-    return parse_bytes(read_input(path, max_bytes=max_bytes), display_name(path), fmt)
+                max_bytes: int = DEFAULT_MAX_INPUT_BYTES, *,
+                keep: Callable[[str], bool] | None = None) -> TraceInput:
+    return parse_bytes(read_input(path, max_bytes=max_bytes), display_name(path), fmt,
+                       keep=keep)
 
 
 def _group_by_trace(spans: list[Span], notes: ParseNotes,
@@ -153,10 +158,11 @@ TRACE_SUFFIXES = (".json", ".json.gz", ".jsonl", ".ndjson", ".jsonl.gz")
 
 
 def iter_traces(paths: list[str], *, fmt: str | None = None,
-                options: NormaliseOptions | None = None) -> Iterator[Trace]:
+                options: NormaliseOptions | None = None,
+                keep: Callable[[str], bool] | None = None) -> Iterator[Trace]:
     """Every trace in every file (directories expanded), each normalised on its own."""
     for path in expand_paths(paths):
-        found = read_traces(path, fmt)
+        found = read_traces(path, fmt, keep=keep)
         for trace_id in found.trace_ids:
             notes = found.notes_for(trace_id)
             yield normalise(found.traces[trace_id], trace_id, options=options, notes=notes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,9 @@ class ParseResult:
     # Warnings about one trace (a backend's notes on it): kept apart so that, in an input with
     # several traces, each trace gets its own and never another's.
     trace_warnings: dict[str, list[DataWarning]] = field(default_factory=dict)
+    # Span attributes to keep (None: all).  Baselines read thousands of traces and only need a
+    # few attributes; not converting the rest is most of the cost of reading OTLP.
+    keep: Callable[[str], bool] | None = None
 
     def count(self, code: str, n: int = 1) -> None:
         self.counts[code] = self.counts.get(code, 0) + n
@@ -104,3 +108,10 @@ def error_tag_set(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() not in ("", "false", "0")
     return bool(value)
+
+
+def kept(attributes: dict[str, Any], keep: Callable[[str], bool] | None) -> dict[str, Any]:
+    """``attributes`` without the keys ``keep`` refuses (all of them when ``keep`` is None)."""
+    if keep is None:
+        return attributes
+    return {key: value for key, value in attributes.items() if keep(key)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any
 
 from tracewhy.model import (
@@ -25,13 +26,20 @@ from tracewhy.model import (
     Link,
     Span,
 )
-from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text, error_tag_set
+from tracewhy.sources.common import (
+    IdCanon,
+    ParseResult,
+    as_int,
+    as_text,
+    error_tag_set,
+    kept,
+)
 
 FORMAT = "jaeger"
 
 
-def parse_jaeger(doc: Any) -> ParseResult:
-    result = ParseResult(FORMAT)
+def parse_jaeger(doc: Any, keep: Callable[[str], bool] | None = None) -> ParseResult:
+    result = ParseResult(FORMAT, keep=keep)
     ids = IdCanon()
     for trace in _traces(doc):
         _parse_trace(trace, result, ids)
@@ -161,7 +169,7 @@ def _parse_span(raw: Any, position: int, default_tid: Any,
         duration_us=duration if type(duration) is int else as_int(duration),
         status=status,
         status_message=message,
-        attributes=attributes,
+        attributes=kept(attributes, result.keep),
         resource=resource,
         events=_logs(raw.get("logs")),
         links=links,

@@ -9,6 +9,7 @@ warning.  Kinds and status codes come as integers or as enum names.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from tracewhy.ids import base64_to_hex, looks_base64
@@ -30,12 +31,13 @@ from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text
 
 FORMAT = "otlp"
 MAX_VALUE_DEPTH = 32
+_B64_LENGTHS = {16: 24, 8: 12}
 _KIND_NUMBERS = {0: UNSPECIFIED, 1: INTERNAL, 2: SERVER, 3: CLIENT, 4: PRODUCER, 5: CONSUMER}
 _STATUS_NUMBERS = {0: STATUS_UNSET, 1: STATUS_OK, 2: STATUS_ERROR}
 
 
-def parse_otlp(docs: list[Any]) -> ParseResult:
-    result = ParseResult(FORMAT)
+def parse_otlp(docs: list[Any], keep: Callable[[str], bool] | None = None) -> ParseResult:
+    result = ParseResult(FORMAT, keep=keep)
     ids = _OtlpIds(result)
     for doc in docs:
         for resource_spans in _resource_spans(doc):
@@ -71,7 +73,9 @@ class _OtlpIds(IdCanon):
         self._result = result
 
     def unbase64(self, raw: Any, n_bytes: int) -> Any:
-        if isinstance(raw, str) and looks_base64(raw, n_bytes):
+        # Base64 of n bytes has a fixed length (24 chars for a trace id, 12 for a span id);
+        # checking it first keeps hex ids, the normal case, off the regex.
+        if type(raw) is str and len(raw) == _B64_LENGTHS[n_bytes] and looks_base64(raw, n_bytes):
             converted = base64_to_hex(raw)
             if converted is not None:
                 self._result.count("id-base64")
@@ -110,11 +114,11 @@ def _parse_span(raw: Any, position: int, service: str, resource: dict[str, Any],
     if not trace_id or not span_id or span_id.strip("0") == "" or trace_id.strip("0") == "":
         result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
         return None
-    start_ns = as_int(raw.get("startTimeUnixNano"))
-    end_ns = as_int(raw.get("endTimeUnixNano"))
+    start_ns = _nanos(raw.get("startTimeUnixNano"))
+    end_ns = _nanos(raw.get("endTimeUnixNano"))
     start_us = start_ns // 1000 if start_ns else None
     duration_us = end_ns // 1000 - start_ns // 1000 if start_ns and end_ns else None
-    attributes = _attributes(raw.get("attributes"), result)
+    attributes = _attributes(raw.get("attributes"), result, result.keep)
     if scope_name:
         attributes.setdefault("otel.scope.name", scope_name)
     status, message = _status(raw.get("status"))
@@ -123,7 +127,7 @@ def _parse_span(raw: Any, position: int, service: str, resource: dict[str, Any],
         span_id=span_id,
         parent_id=ids.parent(ids.unbase64(raw.get("parentSpanId"), 8), trace_id),
         service=service,
-        name=as_text(raw.get("name")),
+        name=_name if type(_name := raw.get("name")) is str else as_text(_name),
         kind=_kind(raw.get("kind")),
         start_us=start_us,
         duration_us=duration_us,
@@ -134,6 +138,13 @@ def _parse_span(raw: Any, position: int, service: str, resource: dict[str, Any],
         events=_events(raw.get("events"), result),
         links=_links(raw.get("links"), result, ids),
     )
+
+
+def _nanos(value: Any) -> int | None:
+    """OTLP times: decimal strings (the JSON mapping) or numbers."""
+    if type(value) is str and value.isdigit():
+        return int(value)
+    return as_int(value)
 
 
 def _kind(raw: Any) -> str:
@@ -178,13 +189,25 @@ def _links(raw: Any, result: ParseResult, ids: _OtlpIds) -> tuple[Link, ...]:
     return tuple(out)
 
 
-def _attributes(raw: Any, result: ParseResult) -> dict[str, Any]:
+def _attributes(raw: Any, result: ParseResult,
+                keep: Callable[[str], bool] | None = None) -> dict[str, Any]:
     if not isinstance(raw, list):
         return {}
     out: dict[str, Any] = {}
     for item in raw:
-        if isinstance(item, dict) and "key" in item:
-            out[as_text(item["key"])] = any_value(item.get("value"), result)
+        if type(item) is not dict or "key" not in item:
+            continue
+        key, value = item["key"], item.get("value")
+        if type(key) is not str:
+            key = as_text(key)
+        if keep is not None and not keep(key):
+            continue
+        if type(value) is dict and len(value) == 1:  # the common case: one scalar, fast
+            text = value.get("stringValue")
+            if type(text) is str:
+                out[key] = text
+                continue
+        out[key] = any_value(value, result)
     return out
 
 

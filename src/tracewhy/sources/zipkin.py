@@ -9,6 +9,7 @@ halves that share one span id, as Jaeger does.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tracewhy.errors import InputError
@@ -24,14 +25,15 @@ from tracewhy.model import (
     Event,
     Span,
 )
-from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text
+from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text, kept
 
 FORMAT = "zipkin"
 _KINDS = {"CLIENT": CLIENT, "SERVER": SERVER, "PRODUCER": PRODUCER, "CONSUMER": CONSUMER}
 
 
-def parse_zipkin(doc: Any, name: str = "input") -> ParseResult:
-    result = ParseResult(FORMAT)
+def parse_zipkin(doc: Any, name: str = "input",
+                 keep: Callable[[str], bool] | None = None) -> ParseResult:
+    result = ParseResult(FORMAT, keep=keep)
     ids = IdCanon()
     resources: dict[tuple[str, str], dict[str, Any]] = {}
     for position, raw in enumerate(_flatten(doc)):
@@ -87,7 +89,7 @@ def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,
         duration_us=as_int(raw.get("duration")),
         status=status,
         status_message=message,
-        attributes=attributes,
+        attributes=kept(attributes, result.keep),
         resource=_resource(local, service, resources),
         events=_annotations(raw.get("annotations")),
         shared=raw.get("shared") is True,

@@ -1,0 +1,107 @@
+"""The root-cause engine's costs against the parse floor.
+
+Budget (issue 5; the whole-analysis budget at 100k spans, root-cause engine included, is
+measured by benchmarks/run.py):
+* a baseline of 1,000 traces adds at most 2x the time to parse them: loading and profiling the
+  baseline, then comparing, against reading the baseline files and ``orjson.loads`` of their
+  bytes (GC off for both, as the CLI runs).
+
+Baseline traces are the demo's healthy scenario (the real SDK, written as OTLP/JSON files), one
+file per trace as a collector or a ``tracewhy search`` loop would leave them.
+
+    python benchmarks/baseline_bench.py [--traces 1000] [--repeat 3]
+
+Exits 1 when a budget is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from tracewhy.demo.otlp_json import encode_traces
+from tracewhy.demo.run import generate
+from tracewhy.pipeline import analyze_trace
+from tracewhy.rca import RcaOptions
+from tracewhy.rca.baseline import BASELINE_ATTRIBUTES, Baseline, build_baseline
+from tracewhy.sources import iter_traces, load_trace
+
+BASELINE_BUDGET = 2.0
+
+
+def timed(fn: Callable[[], object]) -> float:
+    gc.collect()
+    gc.disable()  # as the CLI runs
+    start = time.perf_counter()
+    fn()
+    elapsed = time.perf_counter() - start
+    gc.enable()
+    return elapsed
+
+
+def write_baseline(directory: Path, traces: int) -> list[Path]:
+    run = generate("healthy", traces, seed=5)
+    paths = []
+    for record in run.records:
+        path = directory / f"{record.trace_id}.json"
+        path.write_bytes(orjson.dumps(encode_traces(record.spans)))
+        paths.append(path)
+    return paths
+
+
+def read_and_parse(paths: list[Path]) -> None:
+    """The floor: what any tool must do to have the baseline in memory."""
+    for path in paths:
+        orjson.loads(path.read_bytes())
+
+
+def build(directory: str) -> Baseline:
+    return build_baseline(list(iter_traces([directory], keep=BASELINE_ATTRIBUTES)), directory)
+
+
+def bench(traces: int, repeat: int) -> dict[str, float]:
+    """Best of ``repeat`` rounds; each round times the floor and the baseline back to back, so
+    a busy machine slows both alike."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_baseline(Path(tmp), traces)
+        trace = load_trace(str(paths[0]))
+        rounds = []
+        for _ in range(repeat):
+            parse = timed(lambda: read_and_parse(paths))
+            baselines: list[Baseline] = []
+            load = timed(lambda: baselines.append(build(tmp)))  # noqa: B023
+            plain = timed(lambda: analyze_trace(trace))
+            options = RcaOptions(baseline=baselines[0])
+            compared = timed(lambda: analyze_trace(trace, options))  # noqa: B023
+            extra = max(0.0, compared - plain)
+            rounds.append({"parse_s": parse, "baseline_build_s": load, "compare_extra_s": extra,
+                           "added_over_parse": (load + extra) / parse})
+        size = sum(p.stat().st_size for p in paths)
+    best = min(rounds, key=lambda r: r["added_over_parse"])
+    return {"traces": traces, "bytes": size, **best}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--traces", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    result = bench(args.traces, args.repeat)
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
+                      for k, v in result.items()}, indent=2))
+    ok = result["added_over_parse"] <= BASELINE_BUDGET
+    print(f"baseline of {result['traces']} traces adds {result['added_over_parse']:.2f}x the "
+          f"parse time (budget {BASELINE_BUDGET}x): {'ok' if ok else 'OVER BUDGET'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -21,6 +21,7 @@ import pytest
 from tests.live import fault_server as fs
 from tests.live.cli_runner import Ran, run_cli, run_process
 from tests.live.fault_server import Exchange, FaultServer
+from tracewhy.backends import BackendFlags, resolve_backend
 
 pytestmark = pytest.mark.live
 
@@ -307,6 +308,17 @@ def test_credentials_in_the_url_are_never_shown(fault: FaultServer, tmp_path: Pa
     assert ran.code == 77
     assert "pa55word-xyz" not in ran.everything and "reader:" not in ran.everything
     assert fault.seen("forbidden")[-1].headers["authorization"].startswith("Basic ")
+
+
+def test_secrets_are_masked_in_repr(tmp_path: Path, key_file: Path) -> None:
+    flags = BackendFlags(jaeger="https://jaeger.example", headers=(f"X-Api-Key: @{key_file}",))
+    config = resolve_backend(flags, {"TRACEWHY_TOKEN": TOKEN,
+                                     "XDG_CONFIG_HOME": str(tmp_path)})
+    assert config is not None and config.credentials.token == TOKEN
+    assert dict(config.credentials.headers)["X-Api-Key"] == API_KEY
+    for text in (repr(config), str(config), repr(config.credentials)):
+        assert TOKEN not in text and API_KEY not in text
+        assert "X-Api-Key" in text or "credentials" not in text
 
 
 def test_not_a_trace_id(fault: FaultServer, tmp_path: Path) -> None:

@@ -89,7 +89,9 @@ class BoundedRetry(Retry):
 def make_retry(retries: int, deadline: Deadline, retry_after_cap: float) -> BoundedRetry:
     """Retry connection failures and 429/502/503/504 on GETs, with exponential backoff."""
     return BoundedRetry(
-        total=retries, connect=retries, read=1, status=retries, other=0, redirect=0,
+        # A refused connection rarely heals within seconds: two quick retries, not four slow ones.
+        total=retries, connect=min(retries, 2), read=min(retries, 1), status=retries, other=0,
+        redirect=0,
         backoff_factor=0.5, backoff_jitter=0.3, backoff_max=10.0,
         status_forcelist=RETRY_STATUSES, allowed_methods=frozenset({"GET"}),
         respect_retry_after_header=True, raise_on_status=False, raise_on_redirect=False,

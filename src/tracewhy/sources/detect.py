@@ -49,7 +49,7 @@ def _detect_list(items: list[Any], name: str) -> str:
         raise InputError(f"{name}: empty list: no spans or traces in the input")
     sample = items[0]
     if isinstance(sample, list):
-        sample = next((s for trace in items for s in trace), None)
+        sample = next((s for trace in items if isinstance(trace, list) for s in trace), None)
         if sample is None:
             raise InputError(f"{name}: a list of empty traces: no spans in the input")
     if isinstance(sample, dict) and "traceId" in sample:

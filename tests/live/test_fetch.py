@@ -179,3 +179,23 @@ def test_fetch_in_a_real_process(jaeger_backend: JaegerServer, emitted: list[Emi
     assert ran.code == 0, ran.stderr
     assert ran.stdout.startswith(f"trace  {trace_id}  (otlp, {jaeger_backend.query_url}")
     assert ran.stderr == ""
+
+
+def test_choosing_between_two_configured_backends(
+        jaeger_backend: JaegerServer, zipkin_backend: ZipkinServer,
+        emitted: list[EmittedTrace], tmp_path: Path) -> None:
+    trace_id = emitted[3].trace_id
+    config = tmp_path / "tracewhy" / "config.toml"
+    config.parent.mkdir()
+    both = (f'[jaeger]\nurl = "{jaeger_backend.query_url}"\n'
+            f'[zipkin]\nurl = "{zipkin_backend.query_url}"\n')
+    config.write_text(both, encoding="utf-8")
+    ambiguous = run_cli(["analyze", trace_id], tmp_path)
+    assert ambiguous.code == 78 and "--backend jaeger|zipkin" in ambiguous.stderr
+
+    picked = run_cli(["analyze", "--backend", "jaeger", trace_id], tmp_path)
+    assert picked.code == 0 and "(otlp, " in picked.stdout
+
+    config.write_text('default = "zipkin"\n' + both, encoding="utf-8")
+    by_default = run_cli(["analyze", trace_id], tmp_path)
+    assert by_default.code == 0 and "(zipkin, " in by_default.stdout

@@ -25,7 +25,6 @@ DEFAULT_WINDOW = "1h"
 
 
 @cli.command("search")
-@backend_options
 @click.option("--service", required=True, help="Service whose spans must match.")
 @click.option("--operation", help="Operation (span name) that must match.")
 @click.option("--min-duration", metavar="DURATION",
@@ -44,6 +43,7 @@ DEFAULT_WINDOW = "1h"
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@backend_options
 def search_command(fmt: str, output: str | None, force: bool, debug: bool,
                    **kwargs: Any) -> None:
     """List traces of a service in a Jaeger or Zipkin backend, newest first."""

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import span
 from tracewhy.analysis.analyze import analyze
 from tracewhy.model import FOLLOWS_FROM, UNKNOWN_SERVICE, Span, Trace
-from tracewhy.normalise import NormaliseOptions
+from tracewhy.normalise import NormaliseOptions, normalise
 from tracewhy.sources import load_trace
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "fixtures" / "catalogue"
@@ -286,3 +287,23 @@ def test_real_envoy_root_with_an_accidental_shared_flag(external: Path) -> None:
     (root,) = trace.spans
     assert trace.root_id == root.span_id and root.original_id is None
     assert not any(w.code == "shared-span-split" for w in trace.warnings)
+
+
+def test_adjust_skew_leaves_async_children_where_they_ran() -> None:
+    """A FOLLOWS_FROM child or a consumer on another host may start after its parent ended;
+    that is no evidence of skew, so --adjust-skew must not pull it into the parent."""
+    def on(host: str, s: Span) -> Span:
+        s.resource = {"host.name": host}
+        return s
+
+    spans = [on("a", span("R", None, 0, 100)),
+             on("b", span("F", "R", 500, 600, ref=FOLLOWS_FROM)),
+             on("a", span("P", "R", 10, 20, kind="producer")),
+             on("c", span("C", "P", 900, 950, kind="consumer")),
+             on("b", span("K", "R", -50, 50))]  # awaited, another host, starts early: moved
+    trace = normalise(spans, "t", options=NormaliseOptions(adjust_skew=True))
+    moved = by_id(trace)
+    assert (moved["F"].start_us, moved["C"].start_us) == (500, 900)
+    # K: centred in R: 0 + (100 - 100) // 2 - (-50) = 50 µs.
+    assert moved["K"].skew_shift_us == 50
+    assert warnings_of(trace) == {"skew-adjusted": ("K",)}

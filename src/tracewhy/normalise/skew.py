@@ -53,7 +53,12 @@ def adjust_skew(forest: Forest, repairs: Repairs, max_shift_us: int | None) -> N
         parent = by_id[span.parent_id]
         parent_delta, parent_host = carried[parent.span_id]
         host = host_of(span)
-        delta = parent_delta if host and host == parent_host else _skew(span, parent)
+        if host and host == parent_host:  # one clock: one offset
+            delta = parent_delta
+        elif awaited(parent, span):
+            delta = _skew(span, parent)
+        else:  # async work may rightly run after its parent ended: its times prove no skew
+            delta = 0
         if delta and max_shift_us is not None and abs(delta) > max_shift_us:
             repairs.note("skew-not-adjusted", span.span_id)
             delta = 0

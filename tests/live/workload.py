@@ -37,7 +37,7 @@ class SpanPlan:
     kind: SpanKind
     start_us: int  # offset from the request's start
     duration_us: int
-    error: str | None = None
+    error: str | None = None  # "": failed, with no description (as many instrumentations do)
     children: list[SpanPlan] = field(default_factory=list)
 
 
@@ -88,8 +88,9 @@ def request_tree(plan: RequestPlan) -> SpanPlan:
         SpanPlan("feature-store", "GetFeatures", SpanKind.SERVER, 1_500, f - 1_000, children=[
             SpanPlan("feature-store", "SELECT features", SpanKind.CLIENT, 2_000, f - 3_000)])])
     model_start = 2_000 + f
+    failed = "" if plan.error else None  # the client only sees that the call failed
     model = SpanPlan("gateway", f"POST /{plan.model_op}", SpanKind.CLIENT, model_start, m,
-                     error=plan.error, children=[
+                     error=failed, children=[
         SpanPlan("model-server", plan.model_op, SpanKind.SERVER, model_start + 500, m - 1_000,
                  error=plan.error, children=[
             SpanPlan("model-server", "model.forward", SpanKind.INTERNAL, model_start + 1_000,
@@ -182,8 +183,8 @@ class Workload:
         assert isinstance(span, SdkSpan)
         for child in span_plan.children:
             self._emit_span(child, base_us, span, out)
-        if span_plan.error:
-            span.set_status(Status(StatusCode.ERROR, span_plan.error))
+        if span_plan.error is not None:
+            span.set_status(Status(StatusCode.ERROR, span_plan.error or None))
         span.end(end_time=(start + span_plan.duration_us) * 1000)
         self._record(span, span_plan, start, out)
 

@@ -6,7 +6,9 @@ fetch bytes and hand them to ``parse_bytes`` so a fetched trace goes through the
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,8 +62,9 @@ def parse_documents(docs: list[Any], name: str, fmt: str | None = None,
 def parse_bytes(data: bytes, name: str, fmt: str | None = None, *,
                 keep: Callable[[str], bool] | None = None) -> TraceInput:
     """``keep``: which span attributes to read (all when None); see ParseResult.keep."""
-    decoded = decode_json(data, name)
-    result = parse_documents(decoded.documents, name, fmt, keep)
+    with gc_paused():
+        decoded = decode_json(data, name)
+        result = parse_documents(decoded.documents, name, fmt, keep)
     notes = ParseNotes(counts={**decoded.repairs}, rejected=result.rejected,
                        warnings=result.warnings)
     for code, n in result.counts.items():
@@ -72,6 +75,24 @@ def parse_bytes(data: bytes, name: str, fmt: str | None = None, *,
                          + (f" ({len(result.rejected)} rejected: {result.rejected[0].reason})"
                             if result.rejected else ""))
     return TraceInput(name, result.format, traces, notes, result.trace_warnings)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC (if it runs) while a document is parsed and normalised.
+
+    That builds millions of containers and no reference cycles, and each collection walks all
+    of them: with the GC on, parsing 100k spans takes 2-3x as long (benchmarks/README.md).  The
+    CLI disables the GC for the whole run; this gives library callers the same speed.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def read_traces(path: str, fmt: str | None = None,
@@ -117,7 +138,9 @@ def select_trace(found: TraceInput, trace_id: str | None = None, *,
             + (" ..." if len(others) > 20 else ""), (), "info"))
     info = source or SourceInfo(found.format, found.name)
     info.other_trace_ids = others
-    return normalise(found.traces[chosen], chosen, options=options, notes=notes, source=info)
+    with gc_paused():  # normalising allocates per span too (see gc_paused)
+        return normalise(found.traces[chosen], chosen, options=options, notes=notes,
+                         source=info)
 
 
 def _choose(found: TraceInput, trace_id: str | None) -> str:

@@ -27,12 +27,14 @@ from pathlib import Path
 
 import orjson
 
+from tracewhy.cli.rca_options import load_baseline
 from tracewhy.demo.otlp_json import encode_traces
 from tracewhy.demo.run import generate
+from tracewhy.parallel import default_workers
 from tracewhy.pipeline import analyze_trace
 from tracewhy.rca import RcaOptions
-from tracewhy.rca.baseline import BASELINE_ATTRIBUTES, Baseline, build_baseline
-from tracewhy.sources import iter_traces, load_trace
+from tracewhy.rca.baseline import Baseline
+from tracewhy.sources import load_trace
 
 BASELINE_BUDGET = 2.0
 
@@ -63,11 +65,11 @@ def read_and_parse(paths: list[Path]) -> None:
         orjson.loads(path.read_bytes())
 
 
-def build(directory: str) -> Baseline:
-    return build_baseline(list(iter_traces([directory], keep=BASELINE_ATTRIBUTES)), directory)
+def build(directory: str, jobs: int) -> Baseline:
+    return load_baseline([directory], jobs)  # what --baseline DIRECTORY does
 
 
-def bench(traces: int, repeat: int) -> dict[str, float]:
+def bench(traces: int, repeat: int, jobs: int) -> dict[str, float]:
     """Best of ``repeat`` rounds; each round times the floor and the baseline back to back, so
     a busy machine slows both alike."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,7 +79,7 @@ def bench(traces: int, repeat: int) -> dict[str, float]:
         for _ in range(repeat):
             parse = timed(lambda: read_and_parse(paths))
             baselines: list[Baseline] = []
-            load = timed(lambda: baselines.append(build(tmp)))  # noqa: B023
+            load = timed(lambda: baselines.append(build(tmp, jobs)))  # noqa: B023
             plain = timed(lambda: analyze_trace(trace))
             options = RcaOptions(baseline=baselines[0])
             compared = timed(lambda: analyze_trace(trace, options))  # noqa: B023
@@ -86,15 +88,17 @@ def bench(traces: int, repeat: int) -> dict[str, float]:
                            "added_over_parse": (load + extra) / parse})
         size = sum(p.stat().st_size for p in paths)
     best = min(rounds, key=lambda r: r["added_over_parse"])
-    return {"traces": traces, "bytes": size, **best}
+    return {"traces": traces, "bytes": size, "jobs": jobs, **best}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--traces", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=default_workers(),
+                        help="worker processes, as --jobs (default: all cores)")
     args = parser.parse_args()
-    result = bench(args.traces, args.repeat)
+    result = bench(args.traces, args.repeat, args.jobs)
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
                       for k, v in result.items()}, indent=2))
     ok = result["added_over_parse"] <= BASELINE_BUDGET

@@ -8,14 +8,20 @@ from typing import Any, TypeVar
 import click
 
 from tracewhy.errors import ConfigError, InputError
+from tracewhy.parallel import LocalExecutor, default_workers
 from tracewhy.rca import RcaOptions
-from tracewhy.rca.baseline import BASELINE_ATTRIBUTES, Baseline, build_baseline
+from tracewhy.rca.baseline import Baseline, profile_files
 from tracewhy.rca.rules import load_rules
-from tracewhy.sources import expand_paths, iter_traces
+from tracewhy.sources import expand_paths
 from tracewhy.units import parse_duration_us
 
 F = TypeVar("F", bound=Callable[..., Any])
-RCA_OPTION_NAMES = ("slo", "baseline_paths", "rules_file")
+RCA_OPTION_NAMES = ("slo", "baseline_paths", "rules_file", "jobs")
+
+
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=1), metavar="N",
+    help="Worker processes for reading many traces (baselines, bubbleup) [default: all cores].")
 
 
 def rca_options(command: F) -> F:
@@ -28,6 +34,7 @@ def rca_options(command: F) -> F:
                           "with."),
         click.option("--rules", "rules_file", metavar="FILE",
                      help="TOML file of layer rules tried before the built-in ones."),
+        jobs_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -48,16 +55,16 @@ def build_rca_options(opts: dict[str, Any], baseline: Baseline | None = None) ->
     rules = tuple(load_rules(opts["rules_file"])) if opts.get("rules_file") else ()
     paths = list(opts.get("baseline_paths") or ())
     if baseline is None and paths:
-        baseline = load_baseline(paths)
+        baseline = load_baseline(paths, opts.get("jobs"))
     return RcaOptions(slo_us=slo, rules=rules, baseline=baseline)
 
 
-def load_baseline(paths: list[str]) -> Baseline:
+def load_baseline(paths: list[str], jobs: int | None = None) -> Baseline:
     files = expand_paths(paths)
     if not files:
         raise InputError(f"--baseline {' '.join(paths)}: no trace files found")
-    traces = iter_traces(files, keep=BASELINE_ATTRIBUTES)
-    baseline = build_baseline(list(traces), ", ".join(paths))
+    executor = LocalExecutor(jobs if jobs is not None else default_workers())
+    baseline = Baseline(", ".join(paths), executor.map_paths(profile_files, files))
     if not baseline.profiles:
         raise InputError(f"--baseline {' '.join(paths)}: no usable traces")
     return baseline

@@ -135,6 +135,16 @@ def _finding(ctx: RcaContext, row: dict[str, Any]) -> Finding:
         detail={"added_us": row["added_us"], "robust_z": row["robust_z"]})
 
 
+def profile_files(paths: list[str]) -> list[TraceProfile]:
+    """Profiles of every trace in ``paths`` (run in worker processes for big baselines)."""
+    from tracewhy.rca.profile import profile_trace
+    from tracewhy.sources import iter_traces
+
+    sidecars: dict[Hop, bool] = {}
+    traces = iter_traces(paths, keep=BASELINE_ATTRIBUTES)
+    return [p for p in (profile_trace(trace, sidecars) for trace in traces) if p is not None]
+
+
 def build_baseline(traces: list[Any], source: str) -> Baseline:
     """Profiles of baseline traces (``tracewhy.model.Trace`` objects).  Reading them, only the
     attributes ``BASELINE_ATTRIBUTES`` accepts are needed."""

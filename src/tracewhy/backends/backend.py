@@ -6,6 +6,7 @@ server is read and normalised exactly like the same trace from a file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -108,6 +109,22 @@ class Backend:
             summaries = [s for s in summaries if s.error_count]
         return SearchResult(self.config.kind, self.config.url, query,
                             newest_first(summaries)[:query.limit], notes)
+
+    def find(self, query: SearchQuery, *, options: NormaliseOptions | None = None,
+             keep: Callable[[str], bool] | None = None) -> list[Trace]:
+        """Whole traces matching the query, newest first, at most ``query.limit`` (baselines
+        use these; ``keep`` picks the span attributes to read, as in parse_bytes)."""
+        answer = self.api.search_payload(query)
+        if answer.response is None:
+            return []
+        found = parse_bytes(answer.response.body, f"{self.config.kind} {answer.response.url}",
+                            keep=keep)
+        traces = [select_trace(found, trace_id, options=options) for trace_id in found.trace_ids]
+        if query.errors_only:
+            traces = [t for t in traces if summarise(t).error_count]
+        starts = {t.trace_id: min((s.start_us or 0 for s in t.spans), default=0) for t in traces}
+        traces.sort(key=lambda t: (-starts[t.trace_id], t.trace_id))
+        return traces[:query.limit]
 
     def _summaries(self, found: TraceInput,
                    options: NormaliseOptions | None) -> list[TraceSummary]:

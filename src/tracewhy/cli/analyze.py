@@ -12,9 +12,19 @@ import click
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.graph import graph_to_dict, graph_to_dot
 from tracewhy.cli import cli
-from tracewhy.cli.inputs import load_source, pop_source_options, source_options
+from tracewhy.cli.inputs import (
+    configured_backend,
+    load_source,
+    pop_source_options,
+    source_options,
+)
 from tracewhy.cli.output import write_output
-from tracewhy.cli.rca_options import build_rca_options, pop_rca_options, rca_options
+from tracewhy.cli.rca_options import (
+    build_rca_options,
+    pop_rca_options,
+    rca_options,
+    search_baseline,
+)
 from tracewhy.errors import ExitCode
 from tracewhy.pipeline import analyze_trace
 from tracewhy.render import RENDERERS, format_for, render
@@ -42,8 +52,14 @@ def analyze_command(source: str, fmt: str | None, output: str | None, force: boo
     if debug:  # the group prints errors as one line unless the root context says debug
         click.get_current_context().find_root().ensure_object(dict)["debug"] = True
     gc.disable()  # the parse allocates millions of containers and no cycles; see PERFORMANCE.md
-    trace = load_source(source, pop_source_options(kwargs), force=force)
-    analysis = analyze_trace(trace, build_rca_options(pop_rca_options(kwargs)))
+    source_opts = pop_source_options(kwargs)
+    trace = load_source(source, source_opts, force=force)
+    rca_opts = pop_rca_options(kwargs)
+    searched = None
+    if rca_opts.get("baseline_search"):
+        searched = search_baseline(trace, configured_backend(source_opts, required=False),
+                                   rca_opts["baseline_search"], rca_opts["baseline_limit"])
+    analysis = analyze_trace(trace, build_rca_options(rca_opts, searched))
     fmt = format_for(fmt, output)
     text = render(fmt, analysis, command=redact_argv(["tracewhy", *sys.argv[1:]]),
                   generated_at=datetime.now(UTC), redact=not kwargs.pop("no_redact"))

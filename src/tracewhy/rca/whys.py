@@ -49,6 +49,7 @@ def build_whys(ctx: RcaContext, symptom: dict[str, Any], verdict: Verdict | None
     steps.append(_finding_step(ctx, top))
     steps.extend(_mechanism_steps(ctx, top, verdict.agreeing))
     steps.extend(_baseline_step(ctx, top, baseline_rows))
+    steps.extend(_skew_step(ctx, top))
     steps.extend(_context_step(ctx, top))
     checks = next_checks(ctx, top)
     steps.append(why(f"Why did {top.service} behave this way?",
@@ -152,6 +153,21 @@ def _baseline_step(ctx: RcaContext, top: Finding,
                 "baseline: percentile rank and robust z (0.6745 (x - median) / MAD)",
                 top.span_ids[:10], added_us=row["added_us"], robust_z=row["robust_z"],
                 percentile=row["percentile"])]
+
+
+def _skew_step(ctx: RcaContext, top: Finding) -> list[dict[str, Any]]:
+    """Clock skew under the evidence makes its numbers doubtful: say so, never hide it."""
+    evidence = set(top.span_ids) | {ctx.spans[top.culprit].span_id}
+    skewed = sorted({i for w in ctx.analysis.trace.warnings if w.code == "clock-skew"
+                     for i in w.span_ids} & evidence)
+    if not skewed:
+        return []
+    adjusted = any(w.code == "skew-adjusted" for w in ctx.analysis.trace.warnings)
+    advice = "even after --adjust-skew" if adjusted else "rerun with --adjust-skew to compare"
+    return [why("Can these timings be trusted?",
+                f"Only in part: {len(skewed)} span(s) in this evidence start before their parent, "
+                f"so the clocks of their hosts disagree and time between those hosts is uncertain "
+                f"({advice}).", "data quality: clock skew under the evidence", skewed)]
 
 
 def _context_step(ctx: RcaContext, top: Finding) -> list[dict[str, Any]]:

@@ -134,3 +134,15 @@ def test_otel_zipkin_event_text_with_escaped_surrogates_stays_text() -> None:
     first, second = trace.spans[0].events
     assert first.name == '{"\\ud800": {"k": 1}}' and first.attributes == {}
     assert (second.name, second.attributes) == ("retry", {"attempt": 2})
+
+
+def test_malformed_otlp_array_and_kvlist_values_read_as_empty() -> None:
+    """Found by the fuzz test in test_properties: ``"values": 1`` crashed the OTLP reader."""
+    doc = {"resourceSpans": [{"scopeSpans": [{"spans": [{
+        "traceId": TID, "spanId": "0000000000000001", "name": "n",
+        "startTimeUnixNano": "1700000000000000000", "endTimeUnixNano": "1700000000000005000",
+        "attributes": [{"key": "a", "value": {"arrayValue": {"values": 1}}},
+                       {"key": "k", "value": {"kvlistValue": {"values": "x"}}},
+                       {"key": "n", "value": {"arrayValue": None}}]}]}]}]}
+    trace = select_trace(parse_bytes(json.dumps(doc).encode(), "odd-values.json"))
+    assert trace.spans[0].attributes == {"a": [], "k": {}, "n": []}

@@ -230,13 +230,17 @@ def any_value(raw: Any, result: ParseResult, depth: int = 0) -> Any:
         if key in ("bytesValue", "bytes_value"):
             return _bytes_as_hex(value)
         if key in ("arrayValue", "array_value"):
-            values = value.get("values") if isinstance(value, dict) else None
-            return [any_value(v, result, depth + 1) for v in values or ()]
+            return [any_value(v, result, depth + 1) for v in _values(value)]
         if key in ("kvlistValue", "kvlist_value"):
-            values = value.get("values") if isinstance(value, dict) else None
             return {as_text(kv.get("key")): any_value(kv.get("value"), result, depth + 1)
-                    for kv in values or () if isinstance(kv, dict)}
+                    for kv in _values(value) if isinstance(kv, dict)}
     return None
+
+
+def _values(container: Any) -> list[Any]:
+    """The ``values`` list of an array or kvlist value; anything else reads as empty."""
+    values = container.get("values") if isinstance(container, dict) else None
+    return values if isinstance(values, list) else []
 
 
 def _float(value: Any) -> float | None:

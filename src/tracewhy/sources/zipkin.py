@@ -52,9 +52,10 @@ def _flatten(doc: Any) -> list[Any]:
 
 
 def is_zipkin_v1(span: dict[str, Any]) -> bool:
-    return "binaryAnnotations" in span or any(
+    annotations = span.get("annotations")
+    return "binaryAnnotations" in span or (isinstance(annotations, list) and any(
         isinstance(a, dict) and a.get("value") in ("cs", "sr", "ss", "cr") and "endpoint" in a
-        for a in span.get("annotations") or ())
+        for a in annotations))
 
 
 def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,

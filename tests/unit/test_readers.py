@@ -70,10 +70,6 @@ def hex16(text: str) -> str:
     return text.lower().rjust(16, "0")
 
 
-def _ids(names: list[str]) -> list[str]:
-    return [str(p.relative_to(EXTERNAL)) for p in map(Path, names)] if names else []
-
-
 # -- format detection ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ZIPKIN + CRISP + [ext(f) for f in OTLP_FILES + JAEGER_FILES],
@@ -181,7 +177,7 @@ def _jaeger_expected(trace: dict[str, Any]) -> list[tuple[Any, ...]]:
     hex_ids = len(trace["traceID"]) in (16, 32)
     out = []
     for item in trace["spans"]:
-        canon = (lambda x: hex16(x)) if hex_ids else (lambda x: x)
+        canon = hex16 if hex_ids else str
         child_of = [r for r in item.get("references", []) if r["refType"] == "CHILD_OF"
                     and r.get("traceID", trace["traceID"]) == trace["traceID"]]
         parent = canon(child_of[0]["spanID"]) if child_of else None
@@ -413,7 +409,7 @@ def test_the_same_sdk_trace_in_every_format_gives_the_same_model() -> None:
     protojson = _read(sdk_to_otlp_protojson(recorded), "otlp-protobuf.json")
     zipkin = _read(sdk_to_zipkin(recorded), "zipkin.json")
     jaeger = _read(sdk_to_jaeger(recorded), "jaeger.json")
-    hex_otlp = _read(to_otlp(parsed_spans_of(jaeger)), "otlp.json")
+    hex_otlp = _read(to_otlp(jaeger.spans), "otlp.json")  # OTLP/JSON as the spec writes it
     assert _model(protojson) == _model(zipkin) == _model(jaeger) == _model(hex_otlp)
     assert {w.code for w in protojson.warnings} == {"id-base64"}  # protobuf JSON: base64 ids
     assert not zipkin.warnings and not jaeger.warnings
@@ -435,10 +431,6 @@ def test_the_same_sdk_trace_in_every_format_gives_the_same_model() -> None:
     # Links: OTLP has them, Jaeger writes them as FOLLOWS_FROM references, Zipkin drops them.
     assert [link.span_id for link in {s.name: s for s in protojson.spans}
             ["process order"].links] == ["0000000000001234"]
-
-
-def parsed_spans_of(trace: Trace) -> list[Span]:
-    return list(trace.spans)
 
 
 def test_the_sdk_trace_analyses_the_same_in_every_format() -> None:

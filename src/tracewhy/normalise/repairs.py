@@ -48,7 +48,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "not wait for, or clock skew); the critical path cuts them at the "
                               "parent's end"),
     "skew-adjusted": ("warning", "{n} span(s) were shifted by --adjust-skew to fit their parent; "
-                      "see each span's skew_shift_us"),
+                      "the JSON lists each shift (skew_shifts)"),
     "skew-not-adjusted": ("warning", "{n} span(s) needed a shift larger than --max-skew and were "
                           "left as recorded"),
     "rejected-span": ("warning", "{n} span(s) could not be used and were rejected "

@@ -61,6 +61,8 @@ def _document(analysis: Analysis) -> dict[str, Any]:
         "merged": [{"span_id": m.span_id, "into": m.into, "reason": m.reason}
                    for m in trace.merged],
         "rejected": [{"span_id": r.span_id, "reason": r.reason} for r in trace.rejected],
+        "skew_shifts": [{"span_id": span.span_id, "shift_us": span.skew_shift_us}
+                        for span in spans if span.skew_shift_us],
         "critical_path": [  # (one entry per section: a million for a wide trace)
             {"span_id": span.span_id, "service": span.service, "operation": span.name,
              "start_us": s.start_us, "end_us": s.end_us}

@@ -58,43 +58,45 @@ def build_index(trace: Trace) -> TraceIndex:
         if (span.parent_ref != CHILD_OF or span.kind == CONSUMER) \
                 and not awaited(spans[p], span):
             is_awaited[i] = False
-    order = _top_down(roots, children)
-    cstart, cend, alive = _clamp(order, parent, start, end, is_awaited)
+    order, cstart, cend, alive = _top_down_clamped(roots, children, start, end, is_awaited)
     root = position[trace.root_id] if trace.root_id is not None else -1
     return TraceIndex(spans, position, parent, start, end, children, order, is_awaited,
                       cstart, cend, alive, root)
 
 
-def _top_down(roots: list[int], children: list[list[int] | None]) -> list[int]:
+def _top_down_clamped(roots: list[int], children: list[list[int] | None], start: list[int],
+                      end: list[int], is_awaited: list[bool]
+                      ) -> tuple[list[int], list[int], list[int], list[bool]]:
+    """The top-down (breadth-first) order and, in the same walk, the clamped intervals: a
+    parent's children are clamped to it when they are queued, the parent being final by then.
+    (One walk instead of two: at a million spans each walk is seconds of cache misses.)"""
     order = list(roots)
-    i = 0
-    while i < len(order):
-        kids = children[order[i]]
-        if kids is not None:
-            order.extend(kids)
-        i += 1
-    return order
-
-
-def _clamp(order: list[int], parent: list[int], start: list[int], end: list[int],
-           is_awaited: list[bool]) -> tuple[list[int], list[int], list[bool]]:
     cstart = start[:]
     cend = end[:]
     alive = [True] * len(start)
-    for i in order:
-        p = parent[i]
-        if p < 0:
+    i = 0
+    while i < len(order):
+        u = order[i]
+        i += 1
+        kids = children[u]
+        if kids is None:
             continue
-        if not alive[p] or not is_awaited[i]:
-            alive[i] = False
+        order.extend(kids)
+        if not alive[u]:  # the drop cascades to the subtree
+            for k in kids:
+                alive[k] = False
             continue
-        ps, pe = cstart[p], cend[p]
-        s, e = cstart[i], cend[i]
-        if s >= pe or e <= ps:  # entirely outside the parent (zero-length at an edge too)
-            alive[i] = False
-            continue
-        if s < ps:
-            cstart[i] = ps
-        if e > pe:
-            cend[i] = pe
-    return cstart, cend, alive
+        ps, pe = cstart[u], cend[u]
+        for k in kids:
+            if not is_awaited[k]:
+                alive[k] = False
+                continue
+            s, e = cstart[k], cend[k]
+            if s >= pe or e <= ps:  # entirely outside the parent (zero-length at an edge too)
+                alive[k] = False
+                continue
+            if s < ps:
+                cstart[k] = ps
+            if e > pe:
+                cend[k] = pe
+    return order, cstart, cend, alive

@@ -33,6 +33,7 @@ from tracewhy.sources.common import (
     as_text,
     error_tag_set,
     kept,
+    shared_text,
 )
 
 FORMAT = "jaeger"
@@ -105,7 +106,7 @@ def _tags(raw: Any) -> dict[str, Any]:
             key, value = tag["key"], tag.get("value")
             if isinstance(value, str) and tag.get("type") != "string":  # only text is converted
                 value = _typed(tag.get("type"), value)
-            out[key if type(key) is str else as_text(key)] = value
+            out[shared_text(key)] = value
     return out
 
 
@@ -163,7 +164,7 @@ def _parse_span(raw: Any, position: int, default_tid: Any,
         span_id=span_id,
         parent_id=parent_id,
         service=service,
-        name=as_text(raw.get("operationName")),
+        name=shared_text(raw.get("operationName")),
         kind=kind,
         start_us=start if type(start) is int else as_int(start),
         duration_us=duration if type(duration) is int else as_int(duration),

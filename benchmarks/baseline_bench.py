@@ -17,15 +17,13 @@ Exits 1 when a budget is missed.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+from report_bench import timed  # same timing rules (GC off, as the CLI runs)
 
 from tracewhy.cli.rca_options import load_baseline
 from tracewhy.demo.otlp_json import encode_traces
@@ -37,16 +35,6 @@ from tracewhy.rca.baseline import Baseline
 from tracewhy.sources import load_trace
 
 BASELINE_BUDGET = 2.0
-
-
-def timed(fn: Callable[[], object]) -> float:
-    gc.collect()
-    gc.disable()  # as the CLI runs
-    start = time.perf_counter()
-    fn()
-    elapsed = time.perf_counter() - start
-    gc.enable()
-    return elapsed
 
 
 def write_baseline(directory: Path, traces: int) -> list[Path]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracewhy.rca.context import RcaContext
-from tracewhy.render.format import duration
+from tracewhy.render.format import brief, duration
 
 
 def describe_symptom(ctx: RcaContext, baseline_p50: int | None,
@@ -40,5 +40,5 @@ def _summary(ctx: RcaContext, total: int, failed: bool, excess: int | None,
     elif baseline_p50 is not None and excess is not None:
         parts.append(f"against a baseline median of {duration(baseline_p50)}")
     if failed:
-        parts.append(f"and failed ({ctx.analysis.error_reason[ctx.ix.root]})")
+        parts.append(f"and failed ({brief(ctx.analysis.error_reason[ctx.ix.root] or '')})")
     return ", ".join(parts[:2]) + (" " + parts[2] if len(parts) > 2 else "")

@@ -96,24 +96,26 @@ def root_cause_dict(ctx: RcaContext, verdict: Verdict) -> dict[str, Any]:
 
 
 def summary(ctx: RcaContext, f: Finding, agreeing: list[Finding] | None = None) -> str:
-    from tracewhy.render.format import duration
+    from tracewhy.render.format import brief, duration
 
     agreeing = agreeing or []
     share = f"{ctx.share(f.impact_us):.0%} of the request"
     d = f.detail
     if f.kind == "error_origin":
-        reach = " and failed the request" if d.get("reaches_root") else " (handled upstream)"
+        reach = "; the error reached the client" if d.get("reaches_root") \
+            else "; the caller handled it"
         retried = next((a for a in agreeing if a.kind == "retry"), None)
         if retried is not None:
             r = retried.detail
             reach = (f"; {r['retrier']} retried it {r['failed']} time(s), costing "
-                     f"{duration(retried.impact_us)}," + reach)
-        return f"{f.service} {f.operation} failed ({d.get('reason')}){reach}."
+                     f"{duration(retried.impact_us)}" + reach)
+        return f"{f.service} {f.operation} failed ({brief(str(d.get('reason')))}){reach}."
     if f.kind == "n_plus_one":
         return (f"{f.service} {f.operation} made {d['calls']} sequential calls to {d['callee']} "
                 f"({duration(f.impact_us)} on the critical path, {share}): batch them.")
     if f.kind == "retry":
-        return (f"{f.service} {f.operation} kept failing ({', '.join(d.get('reasons') or {})}) "
+        reasons = ", ".join(brief(r, 60) for r in d.get("reasons") or {})
+        return (f"{f.service} {f.operation} kept failing ({reasons}) "
                 f"and was retried {d['failed']} time(s) by {d['retrier']}, costing "
                 f"{duration(f.impact_us)} ({share}).")
     if f.kind == "wire_latency":

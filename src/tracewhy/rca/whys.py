@@ -14,7 +14,7 @@ from typing import Any
 from tracewhy.rca.context import RcaContext
 from tracewhy.rca.findings import Finding
 from tracewhy.rca.verdict import Verdict
-from tracewhy.render.format import duration
+from tracewhy.render.format import brief, duration
 
 ML_KEYS = ("model.name", "model.version", "tenant.id", "client.platform", "image.format",
            "image.channels", "batch.size", "model.batch_size", "gen_ai.request.model",
@@ -23,6 +23,9 @@ ML_KEYS = ("model.name", "model.version", "tenant.id", "client.platform", "image
 
 def why(question: str, answer: str, rule: str, span_ids: list[str] | None = None,
         **values: Any) -> dict[str, Any]:
+    answer = answer.rstrip()
+    while answer.endswith(".."):  # a quoted message's own full stop, then ours
+        answer = answer[:-1]
     return {"question": question, "answer": answer,
             "evidence": {"span_ids": span_ids or [], "values": values}, "rule": rule}
 
@@ -94,8 +97,9 @@ def _layer_step(ctx: RcaContext, layers: list[dict[str, Any]],
 
 def _error_path_step(ctx: RcaContext, top: Finding) -> dict[str, Any]:
     chain = top.detail.get("chain") or []
+    shown = " <- ".join(chain[:5]) + (f" <- … ({len(chain) - 5} more)" if len(chain) > 5 else "")
     answer = (f"The error starts in {top.service} {top.operation}; nothing below it failed. It "
-              f"travelled up through " + " <- ".join(chain[:6]) + ".")
+              f"travelled up through {shown}.")
     return why("Where did the error come from?", answer, top.rule, top.span_ids,
                erroring_spans=len(chain))
 
@@ -203,7 +207,7 @@ def next_checks(ctx: RcaContext, top: Finding) -> list[str]:
         "wire_latency": [f"network metrics between {top.detail.get('caller')} and {service}"
                          f"{when} (RTT, retransmits, packet loss)",
                          "sidecar/mesh and node metrics on both ends", deploys],
-        "error_origin": [f"logs of {service}{when} for '{top.detail.get('reason')}'",
+        "error_origin": [f"logs of {service}{when} for '{brief(str(top.detail.get('reason')))}'",
                          f"resource metrics of {service} (memory, GPU, CPU)", deploys],
         "slow_hop": [f"CPU/GPU and memory metrics of {top.detail.get('host') or service}{when}",
                      f"logs and profiles of {service}", deploys],

@@ -25,3 +25,13 @@ def _three(value: float) -> str:
 
 def percent(share: float) -> str:
     return f"{share * 100:.1f}%"
+
+
+def brief(text: str, limit: int = 100) -> str:
+    """The first sentence of a message (an exception's can run to a paragraph), cut at limit."""
+    text = " ".join(text.split())
+    for stop in (". ", "; "):
+        cut = text.find(stop, 20)
+        if 0 < cut < limit:
+            return text[:cut + 1].rstrip(";")
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"

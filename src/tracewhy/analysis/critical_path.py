@@ -17,8 +17,8 @@ interval exactly: every instant belongs to one span.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import attrgetter, neg
+from typing import NamedTuple
 
 from tracewhy.analysis.index import TraceIndex
 
@@ -27,8 +27,7 @@ OVERLAP_CAP_US = 1000
 _SPAN_ID = attrgetter("span_id")
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):  # a tuple: a deep trace has two per span, so they must be cheap
     span: int
     start_us: int
     end_us: int
@@ -43,16 +42,17 @@ def critical_path(ix: TraceIndex, root: int | None = None) -> list[Section]:
     if root < 0:
         return []
     cstart, cend, parent, children = ix.cstart, ix.cend, ix.parent, ix.children
-    sorted_kids: dict[int, list[int]] = {}
-    cursor: dict[int, int] = {}
+    n = len(cstart)
+    sorted_kids: list[list[int] | None] = [None] * n
+    cursor = [0] * n
     out: list[Section] = []
     u, hi = root, cend[root]
     while True:
-        kids = sorted_kids.get(u)
+        kids = sorted_kids[u]
         if kids is None:
             kids = sorted_kids[u] = _blocking_children(ix, u) if children[u] else []
         if kids:  # (a leaf goes straight to its own section)
-            i = cursor.get(u, 0)
+            i = cursor[u]
             limit = hi + min(int((cend[u] - cstart[u]) * OVERLAP_FRACTION), OVERLAP_CAP_US)
             while i < len(kids) and (cend[kids[i]] > limit or cstart[kids[i]] >= hi):
                 i += 1  # can never qualify again: the bound only moves back
@@ -87,6 +87,9 @@ def _blocking_children(ix: TraceIndex, u: int) -> list[int]:
     if not kids:
         return []
     alive, cstart, cend = ix.alive, ix.cstart, ix.cend
+    if len(kids) == 1:  # chains are common: no list comprehension, no sort
+        k = kids[0]
+        return [k] if alive[k] and cend[k] > cstart[k] else []
     live = [k for k in kids if alive[k] and cend[k] > cstart[k]]
     if len(live) < 2:
         return live

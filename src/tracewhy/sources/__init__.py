@@ -22,6 +22,7 @@ from tracewhy.sources.decode import DEFAULT_MAX_INPUT_BYTES, decode_json, displa
 from tracewhy.sources.detect import FORMATS, detect_format
 from tracewhy.sources.jaeger import parse_jaeger
 from tracewhy.sources.otlp import parse_otlp
+from tracewhy.sources.typed import parse_typed
 from tracewhy.sources.zipkin import parse_zipkin
 
 
@@ -63,10 +64,13 @@ def parse_bytes(data: bytes, name: str, fmt: str | None = None, *,
                 keep: Callable[[str], bool] | None = None) -> TraceInput:
     """``keep``: which span attributes to read (all when None); see ParseResult.keep."""
     with gc_paused():
-        decoded = decode_json(data, name)
-        result = parse_documents(decoded.documents, name, fmt, keep)
-    notes = ParseNotes(counts={**decoded.repairs}, rejected=result.rejected,
-                       warnings=result.warnings)
+        result = parse_typed(data, fmt, keep)  # the fast path, for plainly well-formed input
+        repairs: dict[str, int] = {}
+        if result is None:
+            decoded = decode_json(data, name)
+            repairs = decoded.repairs
+            result = parse_documents(decoded.documents, name, fmt, keep)
+    notes = ParseNotes(counts={**repairs}, rejected=result.rejected, warnings=result.warnings)
     for code, n in result.counts.items():
         notes.counts[code] = notes.counts.get(code, 0) + n
     traces = _group_by_trace(result.spans, notes, result.trace_warnings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tracewhy.model import (
@@ -76,7 +76,12 @@ def _parse_trace(trace: Any, result: ParseResult, ids: IdCanon) -> None:
             if isinstance(raw.get("warnings"), list) and raw["warnings"]:
                 span_warnings.setdefault(span.trace_id, {})[span.span_id] = \
                     [as_text(w) for w in raw["warnings"]]
-    backend_warnings = trace.get("warnings")
+    note_warnings(result, trace_id, trace.get("warnings"), span_warnings)
+
+
+def note_warnings(result: ParseResult, trace_id: str, backend_warnings: Any,
+                  span_warnings: dict[str, dict[str, list[str]]]) -> None:
+    """Warnings Jaeger attached to the trace and to spans, kept with the trace they concern."""
     if isinstance(backend_warnings, list) and backend_warnings and trace_id:
         result.warn(trace_id, DataWarning(
             "backend-warning", "Jaeger attached warnings to the trace: "
@@ -105,12 +110,12 @@ def _tags(raw: Any) -> dict[str, Any]:
         if isinstance(tag, dict) and "key" in tag:
             key, value = tag["key"], tag.get("value")
             if isinstance(value, str) and tag.get("type") != "string":  # only text is converted
-                value = _typed(tag.get("type"), value)
+                value = typed_value(tag.get("type"), value)
             out[shared_text(key)] = value
     return out
 
 
-def _typed(kind: Any, value: Any) -> Any:
+def typed_value(kind: Any, value: Any) -> Any:
     """Honour the tag's declared type, so Jaeger and OTLP give the same attribute values.
 
     Jaeger writes int64 values beyond 2^53 as strings (JavaScript cannot hold them) and binary
@@ -141,30 +146,49 @@ def _parse_span(raw: Any, position: int, default_tid: Any,
     if not isinstance(raw, dict):
         result.reject(f"span #{position}", f"expected a span object, got {type(raw).__name__}")
         return None
-    trace_id = ids.trace(raw.get("traceID") or default_tid)
-    span_id = ids.span(raw.get("spanID"), trace_id)
-    if not trace_id or not span_id or span_id.strip("0") == "":
-        result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
-        return None
-    attributes = _tags(raw.get("tags"))
     process = raw.get("process")
     if isinstance(process, dict):  # the UI's in-memory model inlines the process
         service, resource = as_text(process.get("serviceName")), _tags(process.get("tags"))
     else:
         service, resource = processes.get(as_text(raw.get("processID")), ("", {}))
-    parent_id, parent_ref, links = _references(raw, trace_id, result, ids)
+    refs = raw.get("references")
+    return build_span(
+        result, ids, position, raw.get("traceID") or default_tid, raw.get("spanID"),
+        raw.get("operationName"), _reference_tuples(refs) if type(refs) is list else (),
+        raw.get("parentSpanID"), raw.get("startTime"), raw.get("duration"),
+        _tags(raw.get("tags")), service, resource, _logs(raw.get("logs")))
+
+
+Reference = tuple[Any, Any, Any]  # (refType, traceID, spanID) as found
+
+
+def _reference_tuples(refs: list[Any]) -> list[Reference]:
+    return [(ref.get("refType"), ref.get("traceID"), ref.get("spanID"))
+            for ref in refs if isinstance(ref, dict)]
+
+
+def build_span(result: ParseResult, ids: IdCanon, position: int, raw_trace_id: Any,
+               raw_span_id: Any, name: Any, refs: Sequence[Reference], legacy_parent: Any,
+               start: Any, duration: Any, attributes: dict[str, Any], service: str,
+               resource: dict[str, Any], events: tuple[Event, ...]) -> Span | None:
+    """One Jaeger span from its fields, however they were decoded (dicts or typed structs)."""
+    trace_id = ids.trace(raw_trace_id)
+    span_id = ids.span(raw_span_id, trace_id)
+    if not trace_id or not span_id or span_id.strip("0") == "":
+        result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
+        return None
+    parent_id, parent_ref, links = _references(refs, legacy_parent, trace_id, result, ids)
     kind = attributes.get("span.kind")
     if kind not in KINDS:
         kind = as_text(kind).lower()
         kind = kind if kind in KINDS else UNSPECIFIED
     status, message = _status(attributes)
-    start, duration = raw.get("startTime"), raw.get("duration")
     return Span(
         trace_id=trace_id,
         span_id=span_id,
         parent_id=parent_id,
         service=service,
-        name=shared_text(raw.get("operationName")),
+        name=shared_text(name),
         kind=kind,
         start_us=start if type(start) is int else as_int(start),
         duration_us=duration if type(duration) is int else as_int(duration),
@@ -172,33 +196,29 @@ def _parse_span(raw: Any, position: int, default_tid: Any,
         status_message=message,
         attributes=kept(attributes, result.keep),
         resource=resource,
-        events=_logs(raw.get("logs")),
+        events=events,
         links=links,
         parent_ref=parent_ref,
     )
 
 
-def _references(raw: dict[str, Any], trace_id: str, result: ParseResult,
-                ids: IdCanon) -> tuple[str | None, str, tuple[Link, ...]]:
-    refs = raw.get("references")
-    if type(refs) is list and len(refs) == 1:  # the common case: one CHILD_OF in this trace
-        ref = refs[0]
-        if type(ref) is dict and ref.get("refType") == "CHILD_OF":
-            ref_trace = ids.trace(ref.get("traceID") or trace_id)
-            if ref_trace == trace_id and ref_trace.strip("0"):
-                pid = ids.span(ref.get("spanID"), ref_trace)
-                if pid:
-                    return (pid if pid.strip("0") else None), CHILD_OF, ()
+def _references(refs: Sequence[Reference], legacy_parent: Any, trace_id: str,
+                result: ParseResult, ids: IdCanon) -> tuple[str | None, str, tuple[Link, ...]]:
+    if len(refs) == 1 and refs[0][0] == "CHILD_OF":  # the common case: one CHILD_OF
+        _, raw_trace, raw_span = refs[0]
+        ref_trace = ids.trace(raw_trace or trace_id)
+        if ref_trace == trace_id and ref_trace.strip("0"):
+            pid = ids.span(raw_span, ref_trace)
+            if pid:
+                return (pid if pid.strip("0") else None), CHILD_OF, ()
     all_refs: list[Link] = []
-    for ref in refs if isinstance(refs, list) else ():
-        if not isinstance(ref, dict):
-            continue
-        ref_trace = ids.trace(ref.get("traceID") or trace_id)
+    for ref_type, raw_trace, raw_span in refs:
+        ref_trace = ids.trace(raw_trace or trace_id)
         if ref_trace.strip("0") == "":
             result.count("zero-trace-reference")
             continue
-        is_follows = as_text(ref.get("refType")).upper() == "FOLLOWS_FROM"
-        all_refs.append(Link(ref_trace, ids.span(ref.get("spanID"), ref_trace),
+        is_follows = as_text(ref_type).upper() == "FOLLOWS_FROM"
+        all_refs.append(Link(ref_trace, ids.span(raw_span, ref_trace),
                              FOLLOWS_FROM if is_follows else CHILD_OF))
     local = [ref for ref in all_refs if ref.trace_id == trace_id and ref.span_id]
     parent = next((ref for ref in local if ref.ref_type == CHILD_OF), None)
@@ -206,7 +226,7 @@ def _references(raw: dict[str, Any], trace_id: str, result: ParseResult,
     links = tuple(ref for ref in all_refs if ref is not parent)
     if parent is not None:
         return ids.parent(parent.span_id, trace_id), parent.ref_type, links
-    return ids.parent(raw.get("parentSpanID"), trace_id), CHILD_OF, links
+    return ids.parent(legacy_parent, trace_id), CHILD_OF, links
 
 
 def _status(attributes: dict[str, Any]) -> tuple[str, str]:
@@ -228,14 +248,13 @@ def _status(attributes: dict[str, Any]) -> tuple[str, str]:
 def _logs(raw: Any) -> tuple[Event, ...]:
     if not isinstance(raw, list) or not raw:
         return ()
-    events = []
-    for log in raw:
-        if not isinstance(log, dict):
-            continue
-        fields = _tags(log.get("fields"))
-        # Jaeger's OTLP translator stores an event's name in the "event" field; take it back out
-        # so the event reads the same as the OTLP original.
-        event = fields.pop("event", None)
-        name = as_text(event or fields.get("message") or "log")
-        events.append(Event(as_int(log.get("timestamp")) or 0, name, fields))
-    return tuple(events)
+    return tuple(log_event(log.get("timestamp"), _tags(log.get("fields")))
+                 for log in raw if isinstance(log, dict))
+
+
+def log_event(timestamp: Any, fields: dict[str, Any]) -> Event:
+    # Jaeger's OTLP translator stores an event's name in the "event" field; take it back out
+    # so the event reads the same as the OTLP original.
+    event = fields.pop("event", None)
+    name = as_text(event or fields.get("message") or "log")
+    return Event(as_int(timestamp) or 0, name, fields)

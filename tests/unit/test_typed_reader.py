@@ -39,12 +39,32 @@ def test_fast_path_reads_what_the_tolerant_reader_reads(path: Path, external: Pa
     assert fast == tolerant(data)
 
 
+OTLP_FILES = [EXTERNAL / "jaeger-ui" / "v3-trace-local-2.21.0.json",
+              EXTERNAL / "jaeger" / "api_v3_snapshots" / "GetTrace.json",
+              EXTERNAL / "jaeger" / "api_v3_snapshots" / "FindTraces.json",
+              EXTERNAL / "otlp-proto" / "trace.json", EXTERNAL / "jaeger" / "otlp2jaeger-in.json",
+              *sorted((FIXTURES / "demo").glob("*/worst.json"))]
+
+
+@pytest.mark.parametrize("path", OTLP_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_path_reads_otlp_as_the_tolerant_reader_does(path: Path, external: Path) -> None:
+    data = path.read_bytes()
+    assert parse_typed(data, None) is not None
+    found = parse_bytes(data, "input")
+    fast = {tid: select_trace(found, tid) for tid in found.trace_ids}
+    assert fast == tolerant(data)
+
+
 @pytest.mark.parametrize("text", [
     b'{"data": [{"traceID": "a", "spans": [{"spanID": "b", "startTime": "12"}]}]}',
     b'{"data": [{"traceID": "a", "spans": [{"spanID": "b", "tags": [1]}]}]}',
     b'{"data": null, "errors": [{"code": 500, "msg": "boom"}]}',
     b'{"data": [{"traceID": "a", "spans": [{"spanID": "b", "duration": NaN}]}]}',
     b'{"data": [{"traceID": "\\ud800", "spans": []}]}',
+    b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"attributes": [{"key": "k", "value": '
+    b'{"string_value": "snake"}}]}]}]}]}',
+    b'{"resourceSpans": [{"instrumentationLibrarySpans": [{"spans": []}]}]}',
+    b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"startTimeUnixNano": 1.5e18}]}]}]}',
 ])
 def test_odd_input_leaves_the_fast_path(text: bytes) -> None:
     assert parse_typed(text, None) is None

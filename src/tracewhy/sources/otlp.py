@@ -38,7 +38,7 @@ _STATUS_NUMBERS = {0: STATUS_UNSET, 1: STATUS_OK, 2: STATUS_ERROR}
 
 def parse_otlp(docs: list[Any], keep: Callable[[str], bool] | None = None) -> ParseResult:
     result = ParseResult(FORMAT, keep=keep)
-    ids = _OtlpIds(result)
+    ids = OtlpIds(result)
     for doc in docs:
         for resource_spans in _resource_spans(doc):
             _parse_resource_spans(resource_spans, result, ids)
@@ -65,7 +65,7 @@ def _resource_spans(doc: Any) -> list[Any]:
     return resource_spans_of(doc) or []
 
 
-class _OtlpIds(IdCanon):
+class OtlpIds(IdCanon):
     """Hex ids, with base64 ones converted (and counted)."""
 
     def __init__(self, result: ParseResult) -> None:
@@ -83,7 +83,7 @@ class _OtlpIds(IdCanon):
         return raw
 
 
-def _parse_resource_spans(block: Any, result: ParseResult, ids: _OtlpIds) -> None:
+def _parse_resource_spans(block: Any, result: ParseResult, ids: OtlpIds) -> None:
     if not isinstance(block, dict):
         result.reject("resourceSpans", "expected an object")
         return
@@ -105,38 +105,54 @@ def _parse_resource_spans(block: Any, result: ParseResult, ids: _OtlpIds) -> Non
 
 
 def _parse_span(raw: Any, position: int, service: str, resource: dict[str, Any],
-                scope_name: str, result: ParseResult, ids: _OtlpIds) -> Span | None:
+                scope_name: str, result: ParseResult, ids: OtlpIds) -> Span | None:
     if not isinstance(raw, dict):
         result.reject(f"span #{position}", f"expected a span object, got {type(raw).__name__}")
         return None
-    trace_id = ids.trace(ids.unbase64(raw.get("traceId"), 16))
-    span_id = ids.span(ids.unbase64(raw.get("spanId"), 8), trace_id)
+    status = raw.get("status")
+    code, message = (status.get("code"), status.get("message")) if isinstance(status, dict) \
+        else (None, None)
+    name = raw.get("name")
+    return build_span(
+        result, ids, position, raw.get("traceId"), raw.get("spanId"), raw.get("parentSpanId"),
+        name if type(name) is str else as_text(name), raw.get("kind"),
+        _nanos(raw.get("startTimeUnixNano")), _nanos(raw.get("endTimeUnixNano")),
+        _attributes(raw.get("attributes"), result, result.keep), code, message,
+        lambda: _events(raw.get("events"), result), lambda: _links(raw.get("links"), result, ids),
+        service, resource, scope_name)
+
+
+def build_span(result: ParseResult, ids: OtlpIds, position: int, raw_trace_id: Any,
+               raw_span_id: Any, raw_parent_id: Any, name: str, kind: Any,
+               start_ns: int | None, end_ns: int | None, attributes: dict[str, Any],
+               status_code: Any, status_message: Any,
+               events: Callable[[], tuple[Event, ...]], links: Callable[[], tuple[Link, ...]],
+               service: str, resource: dict[str, Any], scope_name: str) -> Span | None:
+    """One OTLP span from its fields, however they were decoded (dicts or typed structs);
+    events and links are built only once the span's ids are known to be usable."""
+    trace_id = ids.trace(ids.unbase64(raw_trace_id, 16))
+    span_id = ids.span(ids.unbase64(raw_span_id, 8), trace_id)
     if not trace_id or not span_id or span_id.strip("0") == "" or trace_id.strip("0") == "":
         result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
         return None
-    start_ns = _nanos(raw.get("startTimeUnixNano"))
-    end_ns = _nanos(raw.get("endTimeUnixNano"))
-    start_us = start_ns // 1000 if start_ns else None
-    duration_us = end_ns // 1000 - start_ns // 1000 if start_ns and end_ns else None
-    attributes = _attributes(raw.get("attributes"), result, result.keep)
     if scope_name:
         attributes.setdefault("otel.scope.name", scope_name)
-    status, message = _status(raw.get("status"))
+    status, message = status_of(status_code, status_message)
     return Span(
         trace_id=trace_id,
         span_id=span_id,
-        parent_id=ids.parent(ids.unbase64(raw.get("parentSpanId"), 8), trace_id),
+        parent_id=ids.parent(ids.unbase64(raw_parent_id, 8), trace_id),
         service=service,
-        name=_name if type(_name := raw.get("name")) is str else as_text(_name),
-        kind=_kind(raw.get("kind")),
-        start_us=start_us,
-        duration_us=duration_us,
+        name=name,
+        kind=_kind(kind),
+        start_us=start_ns // 1000 if start_ns else None,
+        duration_us=end_ns // 1000 - start_ns // 1000 if start_ns and end_ns else None,
         status=status,
         status_message=message,
         attributes=attributes,
         resource=resource,
-        events=_events(raw.get("events"), result),
-        links=_links(raw.get("links"), result, ids),
+        events=events(),
+        links=links(),
     )
 
 
@@ -154,11 +170,10 @@ def _kind(raw: Any) -> str:
     return text if text in _KIND_NUMBERS.values() else UNSPECIFIED
 
 
-def _status(raw: Any) -> tuple[str, str]:
-    if not isinstance(raw, dict):
-        return STATUS_UNSET, ""
-    code = raw.get("code")
-    message = as_text(raw.get("message"))
+def status_of(code: Any, raw_message: Any) -> tuple[str, str]:
+    message = as_text(raw_message)
+    if code is None:
+        return STATUS_UNSET, message
     if isinstance(code, int):
         return _STATUS_NUMBERS.get(code, STATUS_UNSET), message
     text = as_text(code).upper().removeprefix("STATUS_CODE_").lower()
@@ -177,7 +192,7 @@ def _events(raw: Any, result: ParseResult) -> tuple[Event, ...]:
     return tuple(out)
 
 
-def _links(raw: Any, result: ParseResult, ids: _OtlpIds) -> tuple[Link, ...]:
+def _links(raw: Any, result: ParseResult, ids: OtlpIds) -> tuple[Link, ...]:
     if not isinstance(raw, list) or not raw:
         return ()
     out = []
@@ -228,7 +243,7 @@ def any_value(raw: Any, result: ParseResult, depth: int = 0) -> Any:
         if key in ("boolValue", "bool_value"):
             return value is True or as_text(value).lower() == "true"
         if key in ("bytesValue", "bytes_value"):
-            return _bytes_as_hex(value)
+            return bytes_as_hex(value)
         if key in ("arrayValue", "array_value"):
             return [any_value(v, result, depth + 1) for v in _values(value)]
         if key in ("kvlistValue", "kvlist_value"):
@@ -251,7 +266,7 @@ def _float(value: Any) -> float | None:
     return number if number == number and abs(number) != float("inf") else None
 
 
-def _bytes_as_hex(value: Any) -> str:
+def bytes_as_hex(value: Any) -> str:
     try:
         return base64.b64decode(as_text(value), validate=False).hex()
     except ValueError:

@@ -18,8 +18,11 @@ from typing import Any
 
 import msgspec
 
-from tracewhy.sources.common import IdCanon, ParseResult
+from tracewhy.model import Event, Link, Span
+from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text
 from tracewhy.sources.jaeger import build_span, log_event, note_warnings, typed_value
+from tracewhy.sources.otlp import OtlpIds, bytes_as_hex
+from tracewhy.sources.otlp import build_span as build_otlp_span
 
 _JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
 
@@ -84,6 +87,9 @@ def parse_typed(data: bytes, fmt: str | None,
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
         return _jaeger(doc, keep)
+    start = _OTLP_START.match(data) if fmt in (None, "otlp") else None
+    if start is not None:
+        return _otlp(data, start.group(1) == b"result", keep)
     return None
 
 
@@ -125,3 +131,185 @@ def _jaeger(doc: _JaegerDoc, keep: Callable[[str], bool] | None) -> ParseResult:
                 span_warnings.setdefault(span.trace_id, {})[span.span_id] = list(raw.warnings)
         note_warnings(result, trace_id, trace.warnings, span_warnings)
     return result
+
+
+# --- OTLP/JSON ----------------------------------------------------------------------------
+
+_OTLP_START = re.compile(rb'\s*\{\s*"(resourceSpans|result)"\s*:')
+MAX_VALUE_DEPTH = 32
+
+
+class _Value(msgspec.Struct, forbid_unknown_fields=True):  # aliases: the tolerant reader
+    stringValue: str | None = None
+    intValue: int | str | None = None
+    doubleValue: float | None = None
+    boolValue: bool | None = None
+    bytesValue: str | None = None
+    arrayValue: _Array | None = None
+    kvlistValue: _KeyValues | None = None
+
+
+class _KeyValue(msgspec.Struct):
+    key: str
+    value: _Value | None = None
+
+
+class _Array(msgspec.Struct):
+    values: list[_Value] = []
+
+
+class _KeyValues(msgspec.Struct):
+    values: list[_KeyValue] = []
+
+
+class _Status(msgspec.Struct):
+    code: int | str | None = None
+    message: str | None = None
+
+
+class _Event(msgspec.Struct):
+    timeUnixNano: int | str = 0
+    name: str = ""
+    attributes: list[_KeyValue] = []
+
+
+class _Link(msgspec.Struct):
+    traceId: str = ""
+    spanId: str = ""
+    attributes: list[_KeyValue] = []
+
+
+class _OtlpSpan(msgspec.Struct):
+    traceId: str = ""
+    spanId: str = ""
+    parentSpanId: str = ""
+    name: str = ""
+    kind: int | str | None = None
+    startTimeUnixNano: int | str | None = None
+    endTimeUnixNano: int | str | None = None
+    attributes: list[_KeyValue] = []
+    events: list[_Event] = []
+    links: list[_Link] = []
+    status: _Status | None = None
+
+
+class _Scope(msgspec.Struct):
+    name: str = ""
+
+
+class _ScopeSpans(msgspec.Struct):
+    scope: _Scope | None = None
+    spans: list[_OtlpSpan] = []
+
+
+class _Resource(msgspec.Struct):
+    attributes: list[_KeyValue] = []
+
+
+class _ResourceSpans(msgspec.Struct):
+    resource: _Resource | None = None
+    scopeSpans: list[_ScopeSpans] = []
+    instrumentationLibrarySpans: Any = None  # the old name: left to the tolerant reader
+
+
+class _TracesData(msgspec.Struct):
+    resourceSpans: list[_ResourceSpans]
+
+
+class _Wrapped(msgspec.Struct):  # Jaeger api_v3's {"result": {...}}
+    result: _TracesData
+
+
+_OTLP = msgspec.json.Decoder(_TracesData)
+_OTLP_WRAPPED = msgspec.json.Decoder(_Wrapped)
+
+
+class _TooDeep(Exception):
+    """A value nested deeper than the tolerant reader keeps: let it count and cut."""
+
+
+def _otlp(data: bytes, wrapped: bool, keep: Callable[[str], bool] | None) -> ParseResult | None:
+    try:
+        doc = _OTLP_WRAPPED.decode(data).result if wrapped else _OTLP.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    result = ParseResult("otlp", keep=keep)
+    ids = OtlpIds(result)
+    if any(block.instrumentationLibrarySpans is not None for block in doc.resourceSpans):
+        return None
+    try:
+        for block in doc.resourceSpans:
+            _otlp_block(block, result, ids)
+    except _TooDeep:
+        return None
+    return result
+
+
+def _otlp_block(block: _ResourceSpans, result: ParseResult, ids: OtlpIds) -> None:
+    resource = _values(block.resource.attributes) if block.resource is not None else {}
+    service = as_text(resource.get("service.name"))
+    for scope_block in block.scopeSpans:
+        scope_name = scope_block.scope.name if scope_block.scope is not None else ""
+        for position, raw in enumerate(scope_block.spans):
+            span = _otlp_span(raw, position, service, resource, scope_name, result, ids)
+            if span is not None:
+                result.spans.append(span)
+
+
+def _otlp_span(raw: _OtlpSpan, position: int, service: str, resource: dict[str, Any],
+               scope_name: str, result: ParseResult, ids: OtlpIds) -> Span | None:
+    status = raw.status
+    return build_otlp_span(
+        result, ids, position, raw.traceId, raw.spanId, raw.parentSpanId, intern(raw.name),
+        raw.kind, as_int(raw.startTimeUnixNano), as_int(raw.endTimeUnixNano),
+        _values(raw.attributes, result.keep),
+        status.code if status is not None else None,
+        status.message if status is not None else None,
+        lambda: tuple(Event((as_int(e.timeUnixNano) or 0) // 1000, e.name,
+                            _values(e.attributes)) for e in raw.events),
+        lambda: tuple(_link(link, ids) for link in raw.links),
+        service, resource, scope_name)
+
+
+def _link(link: _Link, ids: OtlpIds) -> Link:
+    trace_id = ids.trace(ids.unbase64(link.traceId, 16))
+    return Link(trace_id, ids.span(ids.unbase64(link.spanId, 8), trace_id), "link",
+                _values(link.attributes))
+
+
+def _values(pairs: list[_KeyValue], keep: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key = intern(pair.key)
+        if keep is not None and not keep(key):
+            continue
+        value = pair.value
+        if value is None:
+            out[key] = None
+        elif value.stringValue is not None:  # the common case, first
+            out[key] = value.stringValue
+        else:
+            out[key] = _value(value, 0)
+    return out
+
+
+def _value(value: _Value, depth: int) -> Any:
+    """Same reading as otlp.any_value, from the typed struct."""
+    if depth >= MAX_VALUE_DEPTH:
+        raise _TooDeep
+    if value.stringValue is not None:
+        return value.stringValue
+    if value.intValue is not None:
+        return as_int(value.intValue)
+    if value.doubleValue is not None:
+        return value.doubleValue
+    if value.boolValue is not None:
+        return value.boolValue
+    if value.bytesValue is not None:
+        return bytes_as_hex(value.bytesValue)
+    if value.arrayValue is not None:
+        return [_value(v, depth + 1) for v in value.arrayValue.values]
+    if value.kvlistValue is not None:
+        return {kv.key: (_value(kv.value, depth + 1) if kv.value is not None else None)
+                for kv in value.kvlistValue.values}
+    return None

@@ -24,17 +24,19 @@ def self_times(ix: TraceIndex) -> list[int]:
                 if hi > lo:
                     out[p] -= hi - lo
             continue
-        # Sorted by raw start, clipped in the sweep (clipping keeps the order); built in C.
-        intervals = sorted(zip(map(start.__getitem__, kids), map(end.__getitem__, kids),
-                               map(awaited.__getitem__, kids), strict=True))
+        # By raw start (an int key: a parent can have a million children), clipped in the
+        # sweep (clipping keeps the order; the union does not depend on the order of ties).
         covered = 0
         cur_lo = cur_hi = ps
-        for lo, hi, waited in intervals:
+        for k in sorted(kids, key=start.__getitem__):
+            if not awaited[k]:
+                continue
+            lo, hi = start[k], end[k]
             if lo < ps:
                 lo = ps
             if hi > pe:
                 hi = pe
-            if hi <= lo or not waited:
+            if hi <= lo:
                 continue
             if lo > cur_hi:
                 covered += cur_hi - cur_lo

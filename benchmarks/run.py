@@ -135,6 +135,34 @@ def cli_pipeline() -> tuple[Callable[[Any], Any], Callable[[Any], str], dict[str
     return analyse, render_json, probe
 
 
+TYPED_ROOTS = {"jaeger": "_JaegerDoc", "otlp": "_TracesData"}  # in tracewhy.sources.typed
+
+
+def worker_typed(path: str) -> dict[str, Any]:
+    """R_typed: msgspec decoding the same bytes into the reader's typed structs (its fast path's
+    floor), cold, GC off; an empty result when the format has no typed path."""
+    import msgspec
+
+    _import_pipeline()
+    try:
+        from tracewhy.sources import typed
+    except ImportError:
+        return {}
+    root = getattr(typed, TYPED_ROOTS.get(Path(path).name.split(".")[-2], ""), None)
+    if root is None:
+        return {}
+    gc.disable()
+    data = Path(path).read_bytes()
+    t0 = time.perf_counter()
+    try:
+        doc = msgspec.json.decode(data, type=root)
+    except msgspec.ValidationError:
+        return {}
+    elapsed = time.perf_counter() - t0
+    del doc
+    return {"r_typed": elapsed, "rss_kb": _maxrss_kb()}
+
+
 def worker_analyze(path: str, inner: int) -> dict[str, Any]:
     from tracewhy.sources import parse_bytes, select_trace
     from tracewhy.sources.decode import display_name, read_input
@@ -232,13 +260,14 @@ def measure(path: Path, n: int, processes: int, with_gc: bool, cli: bool,
             log: list[dict[str, Any]]) -> dict[str, Any]:
     """Fresh processes, parse and analyze alternating; each process's first run is the figure."""
     inner = inner_repeats(n)
-    parse_runs, gc_runs, analyze_runs, cli_runs = [], [], [], []
+    parse_runs, gc_runs, analyze_runs, cli_runs, typed_runs = [], [], [], [], []
     for _ in range(processes):
         log.append({"at": time.time(), "load": os.getloadavg()[0]})
         parse_runs.append(spawn_worker(["parse", str(path), str(inner), "0"]))
         analyze_runs.append(spawn_worker(["analyze", str(path), str(inner)]))
         if with_gc:
             gc_runs.append(spawn_worker(["parse", str(path), "1", "1"]))
+        typed_runs.append(spawn_worker(["typed", str(path)]))
         if cli:
             cli_runs.append(run_cli(path))
     per_proc = {
@@ -248,6 +277,8 @@ def measure(path: Path, n: int, processes: int, with_gc: bool, cli: bool,
     }
     if gc_runs:
         per_proc["r_parse_gc"] = [p["r_parse"][0] for p in gc_runs]
+    if all(t.get("r_typed") for t in typed_runs):
+        per_proc["r_typed"] = [t["r_typed"] for t in typed_runs]
     stages = {stage: statistics.median(a["runs"][0][stage] for a in analyze_runs)
               for stage in STAGES}
     r_parse = statistics.median(per_proc["r_parse"])
@@ -297,7 +328,7 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     versions = {}
-    for dist in ("tracewhy", "orjson", "networkx", "click"):
+    for dist in ("tracewhy", "orjson", "msgspec", "networkx", "click"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -352,7 +383,7 @@ def _where(row: dict[str, Any]) -> str:
 def print_table(report: dict[str, Any]) -> None:
     rows = report["results"]
     head = (f"{'shape':7} {'fmt':6} {'spans':>8} {'MB':>6} {'read':>7} {'parse':>8} "
-            f"{'parseGC':>8} {'analyze':>8} {'ratio':>5} {'range':>11} {'noRCA':>5} "
+            f"{'parseGC':>8} {'typed':>8} {'analyze':>8} {'ratio':>5} {'range':>11} {'noRCA':>5} "
             f"{'stages p/n/a/x/r %':>18} "
             f"{'RSSparse':>8} {'RSSan':>7} {'rssX':>5} {'cli':>7}")
     print(head)
@@ -363,10 +394,11 @@ def print_table(report: dict[str, Any]) -> None:
         total = sum(st.values())
         parts = "/".join(f"{100 * st[k] / total:.0f}" for k in STAGES)
         gc_on = _fmt_s(r["r_parse_gc"]["median"]) if "r_parse_gc" in r else "-"
+        typed = _fmt_s(r["r_typed"]["median"]) if "r_typed" in r else "-"
         cli = _fmt_s(r["cli"]["wall"]["median"]) if "cli" in r else "-"
         print(f"{r['shape']:7} {r['format']:6} {r['n']:>8} {r['bytes'] / 1e6:6.1f} "
               f"{_fmt_s(r['r_read']['median']):>7} {_fmt_s(r['r_parse']['median']):>8} "
-              f"{gc_on:>8} {_fmt_s(r['t_analyze']['median']):>8} {r['ratio']:5.2f} "
+              f"{gc_on:>8} {typed:>8} {_fmt_s(r['t_analyze']['median']):>8} {r['ratio']:5.2f} "
               f"{min(pr):5.2f}-{max(pr):5.2f} {r['ratio_structural']:5.2f} {parts:>18} "
               f"{r['rss_parse_kb'] / 1024:7.0f}M {r['rss_analyze_kb'] / 1024:6.0f}M "
               f"{r['rss_ratio']:5.2f} {cli:>7}")
@@ -415,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
         kind, *rest = args.worker
         if kind == "parse":
             result = worker_parse(rest[0], int(rest[1]), gc_on=rest[2] == "1")
+        elif kind == "typed":
+            result = worker_typed(rest[0])
         else:
             result = worker_analyze(rest[0], int(rest[1]))
         print(json.dumps(result))

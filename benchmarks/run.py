@@ -419,6 +419,27 @@ def print_table(report: dict[str, Any]) -> None:
           + ("  -- BUSY: other work competed for the cores" if max(loads) > BUSY_LOAD else ""))
 
 
+def markdown_table(report: dict[str, Any]) -> str:
+    """The results as the Markdown table README.md quotes (``run.py --markdown FILE``)."""
+    lines = ["| shape | format | spans | MB | R_parse | R_typed | T_analyze | ratio (range) "
+             "| without RCA | stages % p/n/a/x/r | RSS parse / analysis | RSS ratio |",
+             "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    for r in report["results"]:
+        st = r["stages"]
+        total = sum(st.values())
+        parts = "/".join(f"{100 * st[k] / total:.0f}" for k in STAGES if k in st)
+        pr = r["ratio_per_process"]
+        typed = _fmt_s(r["r_typed"]["median"]) if "r_typed" in r else "-"
+        lines.append(
+            f"| {r['shape']} | {r['format']} | {r['n']:,} | {r['bytes'] / 1e6:.1f} "
+            f"| {_fmt_s(r['r_parse']['median'])} | {typed} | {_fmt_s(r['t_analyze']['median'])} "
+            f"| **{r['ratio']:.2f}** ({min(pr):.1f}-{max(pr):.1f}) "
+            f"| {r.get('ratio_structural', float('nan')):.2f} | {parts} "
+            f"| {r['rss_parse_kb'] / 1024:,.0f} / {r['rss_analyze_kb'] / 1024:,.0f} MB "
+            f"| {r['rss_ratio']:.2f} |")
+    return "\n".join(lines)
+
+
 def _fmt_s(seconds: float) -> str:
     return f"{seconds * 1e3:.1f}ms" if seconds < 1 else f"{seconds:.2f}s"
 
@@ -440,8 +461,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="results file (default results/<date>-<host>)")
     parser.add_argument("--label", default="",
                         help="free text kept in the results (e.g. which code was measured)")
+    parser.add_argument("--markdown", type=Path, metavar="RESULTS",
+                        help="print a results file as a Markdown table and exit")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+
+    if args.markdown:
+        print(markdown_table(json.loads(args.markdown.read_text())))
+        return 0
 
     if args.worker:
         kind, *rest = args.worker

@@ -6,14 +6,18 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from tracewhy import demo
 from tracewhy.cli import cli
 from tracewhy.cli.output import write_output
-from tracewhy.demo import DEFAULT_START_US, SCENARIOS, generate, output
-from tracewhy.demo.run import DemoRun
+from tracewhy.demo import SCENARIOS
 from tracewhy.errors import OutputError
+
+if TYPE_CHECKING:
+    from tracewhy.demo.run import DemoRun
 
 
 @cli.command("demo")
@@ -54,7 +58,9 @@ def demo_command(scenario: str | None, show_list: bool, traces: int, seed: int,
         raise click.UsageError("nothing to do: give --out DIR, --export-otlp URL or "
                                "--export-zipkin URL")
     target = _check_out_dir(out_dir, force) if out_dir else None
-    run = generate(scenario, traces, seed, _start_us(start, SCENARIOS[scenario].window_us))
+    from tracewhy.demo import output  # the OpenTelemetry SDK: only when generating
+
+    run = demo.generate(scenario, traces, seed, _start_us(start, SCENARIOS[scenario].window_us))
     if sample is not None:
         run = output.sample(run, sample)
     if target is not None:
@@ -64,7 +70,7 @@ def demo_command(scenario: str | None, show_list: bool, traces: int, seed: int,
 
 def _start_us(text: str | None, window_us: int) -> int:
     if text is None:
-        return DEFAULT_START_US
+        return int(demo.DEFAULT_START_US)
     if text == "now":
         return int(time.time() * 1_000_000) - window_us
     try:
@@ -79,6 +85,8 @@ def _start_us(text: str | None, window_us: int) -> int:
 
 def _check_out_dir(out_dir: str, force: bool) -> Path:
     """Refuse before simulating anything: a file where DIR should be, or earlier results."""
+    from tracewhy.demo import output
+
     target = Path(out_dir)
     if target.exists() and not target.is_dir():
         raise OutputError(f"{target}: exists and is not a directory")
@@ -90,6 +98,8 @@ def _check_out_dir(out_dir: str, force: bool) -> Path:
 
 
 def _write(run: DemoRun, target: Path, force: bool) -> None:
+    from tracewhy.demo import output
+
     files = output.render_run(run)
     try:
         target.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
-from tracewhy.backends import Backend, BackendConfig, BackendFlags, resolve_backend
+from tracewhy import backends
+from tracewhy.backends import BackendConfig, BackendFlags, resolve_backend
 from tracewhy.cli.output import write_output
 from tracewhy.errors import ConfigError
 from tracewhy.ids import is_hex
@@ -168,7 +169,7 @@ def _looks_like_id(text: str) -> bool:
 
 def _fetch(source: str, config: BackendConfig, opts: dict[str, Any], force: bool) -> Trace:
     fmt = opts.get("input_format")
-    with Backend(config) as backend:
+    with backends.Backend(config) as backend:  # loads requests (lazily: see backends)
         fetched = backend.fetch(source, options=normalise_options(opts),
                                 fmt=None if fmt in (None, "auto") else fmt)
     if opts.get("save_raw"):

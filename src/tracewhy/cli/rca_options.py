@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 import click
 
-from tracewhy.backends import Backend, BackendConfig
+from tracewhy import backends
+from tracewhy.backends import BackendConfig
 from tracewhy.backends.query import SearchQuery
 from tracewhy.backends.summary import summarise
 from tracewhy.errors import ConfigError, InputError
@@ -89,7 +90,7 @@ def search_baseline(trace: Trace, config: BackendConfig | None, lookback: str,
     start = root.start_us or 0
     query = SearchQuery(service=root.service, operation=root.name, start_us=start - window,
                         end_us=max(start, start - window + 1), limit=limit)
-    with Backend(config) as backend:
+    with backends.Backend(config) as backend:  # loads requests (lazily: see backends)
         found = backend.find(query, keep=BASELINE_ATTRIBUTES)
     normal = [t for t in found if t.trace_id != trace.trace_id and not summarise(t).error_count]
     source = f"{config.kind} search: {root.service} {root.name}, {lookback} before the trace"

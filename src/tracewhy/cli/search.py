@@ -12,7 +12,8 @@ from typing import Any
 import click
 import orjson
 
-from tracewhy.backends import Backend, SearchQuery, SearchResult
+from tracewhy import backends
+from tracewhy.backends import SearchQuery, SearchResult
 from tracewhy.cli import cli
 from tracewhy.cli.inputs import backend_options, pop_backend_options, required_backend
 from tracewhy.cli.output import write_output
@@ -49,7 +50,7 @@ def search_command(fmt: str, output: str | None, force: bool, debug: bool,
     """List traces of a service in a Jaeger or Zipkin backend, newest first."""
     config = required_backend(pop_backend_options(kwargs))
     query = _query(**kwargs)
-    with Backend(config) as backend:
+    with backends.Backend(config) as backend:  # loads requests (lazily: see backends)
         result = backend.search(query)
     write_output(output, RENDER[fmt](result), force=force)
     for note in result.notes:

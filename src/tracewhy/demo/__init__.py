@@ -9,7 +9,21 @@ real backends.  Same scenario, seed and start: same bytes.
 
 from __future__ import annotations
 
-from tracewhy.demo.run import DEFAULT_START_US, DemoRun, TraceRecord, generate
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tracewhy.demo.scenarios import SCENARIOS
+
+if TYPE_CHECKING:
+    from tracewhy.demo.run import DEFAULT_START_US, DemoRun, TraceRecord, generate
+
+# The OpenTelemetry SDK loads when traces are generated, not whenever the CLI starts (PEP 562).
+_FROM_RUN = ("DEFAULT_START_US", "DemoRun", "TraceRecord", "generate")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM_RUN:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.run"), name)
 
 __all__ = ["DEFAULT_START_US", "SCENARIOS", "DemoRun", "TraceRecord", "generate"]

@@ -92,8 +92,9 @@ def _table(pool: list[TraceProfile]) -> Samples:
                for hop, value in values.items()]
     if not records:
         return {}
-    import pandas as pd  # here, not at the top: it takes ~0.35 s to import, and most runs
-    # have no baseline
+    # Imported here, not at the top: pandas takes ~0.35 s to import and most runs have no
+    # baseline.
+    import pandas as pd
 
     frame = pd.DataFrame.from_records(records, columns=["metric", "service", "operation", "value"])
     grouped = frame.groupby(["metric", "service", "operation"], sort=True)["value"]

@@ -9,15 +9,28 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tracewhy.render.html import render_html
 from tracewhy.render.json import render_json
-from tracewhy.render.markdown import render_markdown
 from tracewhy.render.text import render_text
 
 if TYPE_CHECKING:
     from tracewhy.analysis.analyze import Analysis
+
+
+# The reports load jinja2 and the report context (~0.1 s) on first use: most runs print text or
+# JSON, and start-up time is what a user waits for on every small trace.
+def render_html(analysis: Analysis, **options: Any) -> str:
+    from tracewhy.render.html import render_html as html
+
+    return html(analysis, **options)
+
+
+def render_markdown(analysis: Analysis, **options: Any) -> str:
+    from tracewhy.render.markdown import render_markdown as markdown
+
+    return markdown(analysis, **options)
+
 
 RENDERERS: dict[str, Callable[[Analysis], str]] = {
     "text": render_text, "json": render_json, "html": render_html, "md": render_markdown}

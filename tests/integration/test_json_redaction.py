@@ -43,3 +43,22 @@ def test_text_masks_and_no_redact_keeps(tmp_path: Path) -> None:
     assert kept.exit_code == 0
     assert TOKEN in json.loads(kept.output)["root_cause"]["summary"]
     assert json.loads(kept.output)["redaction"] == {"enabled": False, "masked": []}
+
+
+def test_report_masks_statement_literals(tmp_path: Path) -> None:
+    b = SdkTraceBuilder()
+    root = b.span("checkout", "POST /pay", 0, 900, kind="server")
+    b.span("checkout", "SELECT payments", 20, 880, parent=root, kind="client", **{
+        "db.system": "postgresql",
+        "db.statement": "SELECT * FROM cards WHERE email = 'ann@example.com' AND pin = 4921"})
+    source = tmp_path / "trace.json"
+    source.write_bytes(b.otlp_bytes())
+    for fmt in ("html", "md"):
+        report = CliRunner().invoke(cli, ["analyze", str(source), "--format", fmt])
+        assert report.exit_code == 0, report.output
+        assert "ann@example.com" not in report.output and "4921" not in report.output
+        if fmt == "html":  # the span details (Markdown has no per-span attributes)
+            assert "email = ? AND pin = ?" in report.output
+            assert "database statement literal" in report.output  # the header says what
+    kept = CliRunner().invoke(cli, ["analyze", str(source), "--format", "html", "--no-redact"])
+    assert "ann@example.com" in kept.output

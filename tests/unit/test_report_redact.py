@@ -20,7 +20,7 @@ def test_secret_keys(key: str) -> None:
 
 @pytest.mark.parametrize("key", [
     "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "llm.token_count",
-    "http.status_code", "db.statement", "peer.service", "component",
+    "http.status_code", "db.system", "peer.service", "component",
 ])
 def test_ordinary_keys_are_kept(key: str) -> None:
     assert not is_secret_key(key)
@@ -100,3 +100,28 @@ def test_argv_secrets_are_stripped() -> None:
     assert out[7] == f"--header={MASK}"
     assert out[8] == f"--api-key={MASK}"
     assert out[-2:] == ["-o", "r.html"]
+
+
+@pytest.mark.parametrize(("statement", "masked", "literals"), [
+    ("SELECT * FROM users WHERE email = 'ann@example.com' AND id = 42",
+     "SELECT * FROM users WHERE email = ? AND id = ?", 2),
+    ("UPDATE t SET note = 'it''s paid', amount = 12.50 WHERE id IN (1, 2, 3)",
+     "UPDATE t SET note = ?, amount = ? WHERE id IN (?, ?, ?)", 5),
+    ("SELECT v2.col1 FROM t1 AS v2 WHERE name = %(name)s LIMIT $1", None, 0),
+    ("HGETALL listing_stats:981", None, 0),
+    ("EXPIRE session 300", "EXPIRE session ?", 1),
+])
+def test_statement_literals_are_masked(statement: str, masked: str | None,
+                                       literals: int) -> None:
+    redactor = Redactor()
+    for key in ("db.statement", "db.query.text"):
+        assert redactor.attribute(key, statement) == (masked or statement)
+    # counted once per distinct statement and key, never showing the values
+    assert redactor.counts["database statement literal"] == 2 * literals
+    assert all("ann@" not in note and "42" not in note for note in redactor.notes())
+
+
+def test_statement_literals_are_kept_without_redaction() -> None:
+    statement = "SELECT * FROM users WHERE email = 'ann@example.com'"
+    assert Redactor(enabled=False).attribute("db.statement", statement) == statement
+    assert Redactor().attribute("db.system", "postgresql") == "postgresql"

@@ -35,6 +35,11 @@ _CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
 # A URL, or a path with a query string, inside free text.
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+|(?<![\w/])/[^\s\"'<>?]*\?[^\s\"'<>]+")
 _QUERY_VALUE = re.compile(r"([^=&;#]+=)([^&;#]*)")
+# Database statements: the literals they carry are user data (emails, ids, amounts), the rest
+# (tables, columns, placeholders) is what a reader needs.  Like the OTel collector's
+# db_sanitizer: quoted strings ('' escapes a quote) and free-standing numbers become "?".
+_STATEMENT_KEYS = frozenset(("db.statement", "db.query.text"))
+_SQL_LITERAL = re.compile(r"'(?:[^']|'')*'|(?<![\w.:$@])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 
 # Command-line options whose next argument is a secret.
 _SECRET_OPTIONS = re.compile(r"^--?[\w-]*(token|password|passwd|secret|api-?key|header|"
@@ -73,6 +78,12 @@ class Redactor:
                 self.keys[key] += 1
                 self.counts["secret attribute key"] += 1
             return MASK
+        if isinstance(value, str) and key in _STATEMENT_KEYS:
+            masked, literals = _SQL_LITERAL.subn("?", text)
+            if literals and (key, text) not in self._seen:
+                self._seen.add((key, text))
+                self.counts["database statement literal"] += literals
+            return self.text(masked)
         if isinstance(value, str) and _QUERY_KEY.search(key):
             masked = _mask_query(text)
             if masked != text:

@@ -170,6 +170,29 @@ def test_zipkin_list_of_traces_is_never_mixed(external: Path, tmp_path: Path) ->
         load_trace(str(both), trace_id="0123456789abcdef")
 
 
+def test_input_level_rejects_are_marked_as_such_in_a_multi_trace_input(tmp_path: Path) -> None:
+    def span(trace: str, span_id: str) -> dict[str, Any]:
+        return {"traceID": trace, "spanID": span_id, "operationName": "op", "references": [],
+                "startTime": 1_700_000_000_000_000, "duration": 5, "processID": "p1"}
+
+    process = {"p1": {"serviceName": "svc", "tags": []}}
+    nameless = {"traceID": "", "spanID": "", "operationName": "lost", "processID": "p1"}
+    doc = {"data": [{"traceID": "a" * 16, "spans": [span("a" * 16, "1" * 16), nameless],
+                     "processes": process},
+                    {"traceID": "b" * 16, "spans": [span("b" * 16, "2" * 16)],
+                     "processes": process}]}
+    several = tmp_path / "several.json"
+    several.write_text(json.dumps(doc))
+    for trace_id in ("a" * 16, "b" * 16):
+        trace = load_trace(str(several), trace_id=trace_id)
+        codes = [w.code for w in trace.warnings]
+        assert "rejected-span" in codes and "input-level-notes" in codes
+    doc["data"].pop()  # one trace: its rejects are its own, nothing to qualify
+    several.write_text(json.dumps(doc))
+    codes = [w.code for w in load_trace(str(several)).warnings]
+    assert "rejected-span" in codes and "input-level-notes" not in codes
+
+
 # -- Jaeger query-API JSON -----------------------------------------------------------------
 
 def _jaeger_expected(trace: dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -55,6 +55,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "(see 'rejected')"),
     "other-traces": ("info", "the input holds {n} other trace(s); analysed only the one selected "
                      "(use --trace-id to pick another)"),
+    "input-level-notes": ("info", "the input holds several traces; rejects and repairs counted "
+                          "while reading it are for the whole input"),
     "mixed-id-width": ("warning", "{n} span(s) used a 64-bit form of this 128-bit trace id"),
     "id-base64": ("warning", "{n} id(s) were base64 (protobuf-JSON encoding); converted to hex"),
     "invalid-utf8": ("warning", "{n} byte sequence(s) were not valid UTF-8; replaced with U+FFFD"),

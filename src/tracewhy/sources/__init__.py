@@ -42,8 +42,15 @@ class TraceInput:
 
     def notes_for(self, trace_id: str) -> ParseNotes:
         """What normalising this trace must carry: the input's notes and this trace's own."""
-        return ParseNotes(dict(self.notes.counts), list(self.notes.rejected),
-                          list(self.notes.warnings) + self.trace_warnings.get(trace_id, []))
+        warnings = list(self.notes.warnings) + self.trace_warnings.get(trace_id, [])
+        if len(self.traces) > 1 and (self.notes.counts or self.notes.rejected):
+            # A span rejected for having no ids, or a byte that was not UTF-8, cannot be pinned
+            # on one trace: say so rather than let the counts read as this trace's alone.
+            warnings.append(DataWarning(
+                "input-level-notes", f"{self.name} holds {len(self.traces)} traces; the rejects "
+                "and repairs counted while reading it are for the whole input and may concern "
+                "the other traces", (), "info"))
+        return ParseNotes(dict(self.notes.counts), list(self.notes.rejected), warnings)
 
 
 def parse_documents(docs: list[Any], name: str, fmt: str | None = None,

@@ -96,3 +96,16 @@ def test_bad_rules_files_are_refused_with_a_reason(tmp_path: Path, text: str,
         load_rules(str(rules))
     assert problem in caught.value.one_line()
     assert str(rules) in caught.value.one_line()
+
+
+def test_hop_edges_come_off_the_call_graph_unless_two_hops_share_a_node() -> None:
+    from tracewhy.analysis.analyze import analyze
+    from tracewhy.rca import _hop_edges
+
+    analysis = analyze(serving_trace().trace())
+    keys, parent = analysis.hop_keys, analysis.index.parent
+    assert _hop_edges(analysis) == {(keys[p], keys[i]) for i, p in enumerate(parent) if p >= 0}
+    b = SdkTraceBuilder()  # "op:a/b/c" names both hops: the graph cannot tell them apart
+    root = b.span("a/b", "c", 0, 10, kind="server")
+    b.span("a", "b/c", 1, 9, parent=root)
+    assert _hop_edges(analyze(b.trace())) is None

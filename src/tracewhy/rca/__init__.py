@@ -17,7 +17,7 @@ from tracewhy.rca.baseline import Baseline, compare_with_baseline
 from tracewhy.rca.context import RcaContext
 from tracewhy.rca.errors import ORIGIN, STOPPED, analyse_errors
 from tracewhy.rca.latency import find_remote_calls, rollup
-from tracewhy.rca.layers import classify_hops
+from tracewhy.rca.layers import HopEdges, classify_hops
 from tracewhy.rca.patterns import run_detectors
 from tracewhy.rca.rules import UserRule
 from tracewhy.rca.symptom import describe_symptom
@@ -57,7 +57,7 @@ def explain(analysis: Analysis, options: RcaOptions | None = None) -> None:
 def _context(analysis: Analysis, options: RcaOptions) -> RcaContext:
     ix = analysis.index
     keys = analysis.hop_keys
-    decisions = classify_hops(ix, list(options.rules), keys)
+    decisions = classify_hops(ix, list(options.rules), keys, _hop_edges(analysis))
     layer_of = {key: decision[0] for key, decision in decisions.items()}
     span_layer = [layer_of[key] for key in keys]
     calls = find_remote_calls(ix, span_layer, analysis.critical_us)
@@ -65,6 +65,18 @@ def _context(analysis: Analysis, options: RcaOptions) -> RcaContext:
     _annotate_hops(analysis, decisions, calls)
     return RcaContext(analysis, span_layer, {k: v[1] for k, v in decisions.items()}, calls,
                       errors, options.slo_us)
+
+
+def _hop_edges(analysis: Analysis) -> HopEdges | None:
+    """The caller -> callee hop pairs, read off the call graph (a walk over all spans saved).
+    None when two hops share a graph node (names like "a/b" + "c" and "a" + "b/c")."""
+    graph = analysis.graph
+    operations = {node: (data["service"], data["operation"])
+                  for node, data in graph.nodes(data=True) if data["type"] == "operation"}
+    if len(operations) != len(analysis.hops):
+        return None
+    return {(operations[u], operations[v]) for u, v, kind in graph.edges(data="type")
+            if kind == "calls" and u in operations}
 
 
 def _annotate_hops(analysis: Analysis, decisions: dict[tuple[str, str], tuple[str, str]],

@@ -59,16 +59,21 @@ Decision = tuple[str, str]  # (layer, rule)
 Rule = Callable[[HopFacts], str | None]
 
 
-def gather_facts(ix: TraceIndex, keys: list[tuple[str, str]]) -> dict[tuple[str, str], HopFacts]:
-    """``keys[i]`` is span i's hop, (service, operation)."""
+HopEdges = set[tuple[tuple[str, str], tuple[str, str]]]  # (caller hop, callee hop)
+
+
+def gather_facts(ix: TraceIndex, keys: list[tuple[str, str]],
+                 edges: HopEdges | None = None) -> dict[tuple[str, str], HopFacts]:
+    """``keys[i]`` is span i's hop, (service, operation); ``edges`` the pairs of hops that
+    call each other, when the caller already has them (else they are read off the spans)."""
     facts: dict[tuple[str, str], HopFacts] = {}
-    spans, parent = ix.spans, ix.parent
-    for span, key in zip(spans, keys, strict=True):
+    for span, key in zip(ix.spans, keys, strict=True):
         fact = facts.get(key)
         if fact is None:
             fact = facts[key] = HopFacts(span)
         fact.kinds.add(span.kind)
-    edges = {(keys[p], keys[i]) for i, p in enumerate(parent) if p >= 0}  # one per hop pair
+    if edges is None:
+        edges = {(keys[p], keys[i]) for i, p in enumerate(ix.parent) if p >= 0}
     for caller_key, key in edges:
         facts[key].parents.add(caller_key)
         caller_fact = facts[caller_key]
@@ -77,17 +82,16 @@ def gather_facts(ix: TraceIndex, keys: list[tuple[str, str]]) -> dict[tuple[str,
             caller_fact.has_remote_child = True
             caller_fact.remote_children.add(key)
     for i in ix.order:
-        if parent[i] >= 0:
+        if ix.parent[i] >= 0:
             break
         facts[keys[i]].is_root = True
-    for fact in facts.values():  # a hop that only appeared as a caller still needs its kind
-        fact.kinds.add(fact.sample.kind)
     return facts
 
 
 def classify_hops(ix: TraceIndex, user_rules: list[UserRule],
-                  keys: list[tuple[str, str]] | None = None) -> dict[tuple[str, str], Decision]:
-    facts = gather_facts(ix, keys or [(s.service, s.name) for s in ix.spans])
+                  keys: list[tuple[str, str]] | None = None,
+                  edges: HopEdges | None = None) -> dict[tuple[str, str], Decision]:
+    facts = gather_facts(ix, keys or [(s.service, s.name) for s in ix.spans], edges)
     decided: dict[tuple[str, str], Decision] = {}
     for key, fact in facts.items():
         decided[key] = _first_match(fact, user_rules) or ("", "")

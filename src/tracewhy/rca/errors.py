@@ -10,6 +10,7 @@ preferring the critical path, then the latest to finish (the attempt that decide
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from tracewhy.analysis.index import TraceIndex
@@ -30,28 +31,36 @@ def classify_errors(ix: TraceIndex, error: list[bool],
     """Roles of the spans touched by errors.  ``transparent`` spans (sidecars) pass an error
     through without marking it themselves: they get no role, and the error below them counts as
     their parent's erroring child."""
+    failed = list(compress(range(len(error)), error))
+    erroring_child = _climb_from(failed, ix.parent, error, transparent)
     role: dict[int, str] = {}
-    n = len(ix)
-    through = transparent or [False] * n
-    below = [False] * n  # this span is an error, or passes one up from below
-    erroring_child = [False] * n
-    for i in reversed(ix.order):
-        if error[i] or (through[i] and erroring_child[i]):
-            below[i] = True
-        p = ix.parent[i]
-        if p >= 0 and below[i]:
-            erroring_child[p] = True
-    for i in range(n):
+    for i in sorted({*failed, *erroring_child}):  # in span order, as callers list them
         if error[i]:
-            role[i] = PROPAGATED if erroring_child[i] else ORIGIN
-        elif erroring_child[i] and not through[i]:
+            role[i] = PROPAGATED if i in erroring_child else ORIGIN
+        elif not (transparent and transparent[i]):
             role[i] = STOPPED
     return role
 
 
+def _climb_from(failed: list[int], parent: list[int], error: list[bool],
+                transparent: list[bool] | None) -> set[int]:
+    """The spans with an erroring child.  Only the ancestors of errors can have one, so this
+    climbs from each error (through the transparent spans that pass it on) rather than walking
+    every span of the trace bottom-up."""
+    erroring_child: set[int] = set()
+    for i in failed:
+        p = parent[i]
+        while p >= 0 and p not in erroring_child:  # a span seen before has passed it on
+            erroring_child.add(p)
+            if error[p] or not (transparent and transparent[p]):
+                break  # an error climbs from itself; an opaque span stops the error
+            p = parent[p]
+    return erroring_child
+
+
 def analyse_errors(ix: TraceIndex, error: list[bool], critical_us: list[int],
                    span_layer: list[str]) -> ErrorAnalysis:
-    role = classify_errors(ix, error, [layer == "mesh" for layer in span_layer])
+    role = classify_errors(ix, error, list(map("mesh".__eq__, span_layer)))
     origins = [i for i, r in role.items() if r == ORIGIN]
     if not origins:
         return ErrorAnalysis(role, None, [], False)

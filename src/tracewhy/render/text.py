@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.render.format import duration, percent
 from tracewhy.render.redact import Redactor
 from tracewhy.render.safe_text import clean
 
 TOP_HOPS = 8
+WIDTH = 100  # the verdict and the 5 Whys are wrapped to this, not cut: they are the answer
+ANSWER_MAX = 1500  # ...within reason: an answer quoting a huge span value is still cut
 
 
 def render_text(analysis: Analysis, *, redact: bool = True) -> str:
@@ -44,11 +48,17 @@ def _lines(analysis: Analysis) -> list[str]:
 def _verdict(analysis: Analysis) -> list[str]:
     if not analysis.root_cause:
         return []
-    out = ["", f"verdict  {clean(str(analysis.root_cause.get('summary', '')))}"]
+    summary = clean(str(analysis.root_cause.get("summary", "")), ANSWER_MAX)
+    out = ["", *_wrapped(f"verdict  {summary}", "         ")]
     for number, why in enumerate(analysis.whys, 1):
         out.append(f"  why {number}: {clean(str(why.get('question', '')))}")
-        out.append(f"         {clean(str(why.get('answer', '')))}")
+        out.extend(_wrapped("         " + clean(str(why.get("answer", "")), ANSWER_MAX),
+                            "         "))
     return out
+
+
+def _wrapped(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False) or [text]
 
 
 def _errors(analysis: Analysis) -> list[str]:

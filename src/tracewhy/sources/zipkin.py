@@ -75,12 +75,17 @@ def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,
     remote = _endpoint(raw.get("remoteEndpoint"))
     service = as_text(local.get("serviceName"))
     tags = raw.get("tags")
-    attributes = {as_text(k): v for k, v in tags.items()} if isinstance(tags, dict) else {}
+    # JSON object keys are always strings: a plain copy (ours to add peer attributes to).
+    attributes = dict(tags) if type(tags) is dict else {}
     _remote_attributes(remote, attributes)
     status, message = _status(attributes)
-    timestamp = as_int(raw.get("timestamp"))
+    timestamp = raw.get("timestamp")
+    if type(timestamp) is not int:
+        timestamp = as_int(timestamp)
     parent_id = ids.parent(raw.get("parentId"), trace_id)
-    kind = _KINDS.get(as_text(raw.get("kind")).upper(), UNSPECIFIED)
+    kind_name = raw.get("kind")
+    kind = _KINDS.get(kind_name) if type(kind_name) is str else None  # the usual: "SERVER"
+    kind = kind or _KINDS.get(as_text(kind_name).upper(), UNSPECIFIED)
     # Positional: Span is built for every span, and keywords cost 2-3x here.
     return Span(trace_id, span_id, parent_id, service, as_text(raw.get("name")), kind,
                 timestamp if timestamp else None, as_int(raw.get("duration")), status, message,
@@ -92,6 +97,8 @@ def _status(attributes: dict[str, Any]) -> tuple[str, str]:
     """In Zipkin the presence of an ``error`` tag marks a failure, whatever its text (OTel's
     exporter writes ``""`` for an ERROR status without description), unless it says false;
     OTel's ``otel.status_code`` tag counts too.  The text, if any, is the message."""
+    if "error" not in attributes and "otel.status_code" not in attributes:
+        return STATUS_UNSET, ""  # most spans say nothing about their status
     error = attributes.get("error")
     code = as_text(attributes.get("otel.status_code")).upper()
     text = as_text(error)

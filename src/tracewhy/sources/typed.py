@@ -259,15 +259,19 @@ def _otlp_block(block: _ResourceSpans, result: ParseResult, ids: OtlpIds) -> Non
 def _otlp_span(raw: _OtlpSpan, position: int, service: str, resource: dict[str, Any],
                scope_name: str, result: ParseResult, ids: OtlpIds) -> Span | None:
     status = raw.status
+    start, end = raw.startTimeUnixNano, raw.endTimeUnixNano
     return build_otlp_span(
         result, ids, position, raw.traceId, raw.spanId, raw.parentSpanId, intern(raw.name),
-        raw.kind, as_int(raw.startTimeUnixNano), as_int(raw.endTimeUnixNano),
+        raw.kind, start if type(start) is int else as_int(start),
+        end if type(end) is int else as_int(end),
         _values(raw.attributes, result.keep),
         status.code if status is not None else None,
         status.message if status is not None else None,
-        lambda: tuple(Event((as_int(e.timeUnixNano) or 0) // 1000, e.name,
-                            _values(e.attributes)) for e in raw.events),
-        lambda: tuple(_link(link, ids) for link in raw.links),
+        # most spans have neither: tuple() is the empty tuple, without a closure per span
+        (lambda: tuple(Event((as_int(e.timeUnixNano) or 0) // 1000, e.name,
+                             _values(e.attributes)) for e in raw.events))
+        if raw.events else tuple,
+        (lambda: tuple(_link(link, ids) for link in raw.links)) if raw.links else tuple,
         service, resource, scope_name)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress
 from typing import Any
 
 from tracewhy.analysis.analyze import Analysis
@@ -43,27 +44,60 @@ class RcaContext:
 
     @cached_property
     def operation_names(self) -> set[str]:
-        return {name for _, name in set(self.hop_names)}
+        return {hop.operation for hop in self.analysis.hops}  # one hop row per distinct name
 
-    def spans_named(self, names: set[str]) -> list[int]:
+    def critical_spans_named(self, names: set[str]) -> list[int]:
+        """Spans with one of these operation names whose subtree holds critical time."""
         if not names:
             return []
-        return [i for i, (_, name) in enumerate(self.hop_names) if name in names]
+        hops = self.hop_names
+        return [i for i in self.critical_subtrees if hops[i][1] in names]
 
     @cached_property
-    def spans_with_events(self) -> list[int]:
-        return [i for i, span in enumerate(self.spans) if span.events]
+    def critical_spans_with_events(self) -> list[int]:
+        spans = self.spans
+        return [i for i in self.critical_subtrees if spans[i].events]
 
     @cached_property
     def subtree_critical(self) -> list[int]:
         """Critical time of each span plus all its descendants'."""
         total = list(self.critical)
         parent = self.ix.parent
-        for i in reversed(self.ix.order):
+        for i in self._critical_ancestry:
             p = parent[i]
             if p >= 0:
                 total[p] += total[i]
         return total
+
+    @cached_property
+    def critical_subtrees(self) -> list[int]:
+        """The spans whose subtree holds critical time, in span order: the only parents the
+        detectors of critical-path patterns need to look at."""
+        subtree = self.subtree_critical
+        return [i for i in sorted(self._critical_ancestry) if subtree[i] > 0]
+
+    @cached_property
+    def _critical_ancestry(self) -> list[int]:
+        """The spans with critical time and their ancestors, each after its descendants.
+
+        Only these can hold critical time in their subtree.  On most traces they are a few
+        spans of the thousands and are found by climbing from each critical span; when most
+        spans are critical (a deep chain, a wide fan-out), all spans bottom-up is cheaper."""
+        ix = self.ix
+        critical = list(compress(range(len(ix)), self.critical))
+        if len(critical) * 4 > len(ix):
+            return ix.order[::-1]
+        parent, seen = ix.parent, [False] * len(ix)
+        climbs = []
+        for i in critical:
+            climb = []
+            while i >= 0 and not seen[i]:
+                seen[i] = True
+                climb.append(i)
+                i = parent[i]
+            climbs.append(climb)
+        # A later climb stops below a span an earlier one reached: later climbs go first.
+        return [i for climb in reversed(climbs) for i in climb]
 
     @cached_property
     def sections_of(self) -> dict[int, list[tuple[int, int]]]:
@@ -75,9 +109,6 @@ class RcaContext:
     @cached_property
     def call_of_client(self) -> dict[int, RemoteCall]:
         return {call.client: call for call in self.calls}
-
-    def critical_in_subtree(self, i: int) -> bool:
-        return self.subtree_critical[i] > 0
 
     def ids(self, indices: list[int] | tuple[int, ...] | set[int],
             limit: int = MAX_EVIDENCE_IDS) -> list[str]:

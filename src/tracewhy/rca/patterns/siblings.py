@@ -30,8 +30,10 @@ def _sequential_run(ctx: RcaContext, members: list[int]) -> list[int]:
 
 def repeated_calls(ctx: RcaContext) -> list[Finding]:
     out = []
-    for p, kids in enumerate(ctx.ix.children):
-        if not kids or len(kids) < MIN_REPEATS or not ctx.critical_in_subtree(p):
+    children = ctx.ix.children
+    for p in ctx.critical_subtrees:
+        kids = children[p]
+        if not kids or len(kids) < MIN_REPEATS:
             continue
         for (service, name), members in ctx.children_by_hop(p).items():
             if len(members) < MIN_REPEATS:
@@ -155,8 +157,10 @@ def _parent_time_between(ctx: RcaContext, p: int, lo: int, hi: int) -> int:
 
 def serialized_fanout(ctx: RcaContext) -> list[Finding]:
     out = []
-    for p, kids in enumerate(ctx.ix.children):
-        if not kids or len(kids) < MIN_FANOUT or not ctx.critical_in_subtree(p):
+    children = ctx.ix.children
+    for p in ctx.critical_subtrees:
+        kids = children[p]
+        if not kids or len(kids) < MIN_FANOUT:
             continue
         if not any(ctx.spans[k].service != ctx.spans[p].service or k in ctx.call_of_client
                    for k in kids[:64]) and len(kids) > 64:

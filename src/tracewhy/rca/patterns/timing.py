@@ -92,12 +92,9 @@ def _named_waits(ctx: RcaContext, pattern: re.Pattern[str], kind: str, what: str
                  rule: str) -> list[Finding]:
     out = []
     waiting = {name for name in ctx.operation_names if pattern.search(name)}  # regex per name
-    named = ctx.spans_named(waiting)
-    subtree = ctx.subtree_critical
-    for i in sorted({*named, *ctx.spans_with_events}):
+    named = ctx.critical_spans_named(waiting)
+    for i in sorted({*named, *ctx.critical_spans_with_events}):
         span = ctx.spans[i]
-        if subtree[i] <= 0:
-            continue
         if span.name in waiting:
             impact = ctx.subtree_critical[i]
             evidence = [Evidence(f"{ctx.label(i)} spent {duration(impact)} on the critical path "

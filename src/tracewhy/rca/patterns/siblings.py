@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import compress
+from operator import sub
 
 from tracewhy.model import CLIENT
 from tracewhy.rca.context import RcaContext
@@ -15,17 +17,24 @@ MIN_FANOUT = 3  # distinct downstream calls in sequence before it counts as seri
 
 
 def _sequential_run(ctx: RcaContext, members: list[int]) -> list[int]:
-    """The longest run of calls that each start after the previous one ended."""
+    """The longest run of calls that each start after the previous one ended (the earliest
+    of the longest on a tie)."""
     start, end = ctx.ix.start, ctx.ix.end
-    ordered = sorted(members, key=lambda k: (start[k], end[k]))
-    best: list[int] = []
-    run = [ordered[0]]
-    for k in ordered[1:]:
-        if start[k] >= end[run[-1]]:
-            run.append(k)
-        else:
-            best, run = max(best, run, key=len), [k]
-    return max(best, run, key=len)
+    # Two stable sorts on int keys order the members as one sort on (start, end) would, with
+    # no Python call per member: a parent can have 100k children.
+    ordered = sorted(members, key=end.__getitem__)
+    ordered.sort(key=start.__getitem__)
+    best_from, best_len, run_from = 0, 0, 0
+    last_end = start[ordered[0]]
+    for pos, k in enumerate(ordered):
+        if start[k] < last_end:  # overlaps the previous call: a new run starts here
+            if pos - run_from > best_len:
+                best_from, best_len = run_from, pos - run_from
+            run_from = pos
+        last_end = end[k]
+    if len(ordered) - run_from > best_len:
+        best_from, best_len = run_from, len(ordered) - run_from
+    return ordered[best_from:best_from + best_len]
 
 
 def repeated_calls(ctx: RcaContext) -> list[Finding]:
@@ -39,7 +48,7 @@ def repeated_calls(ctx: RcaContext) -> list[Finding]:
             if len(members) < MIN_REPEATS:
                 continue
             run = _sequential_run(ctx, members)
-            errors = sum(ctx.analysis.error[k] for k in run)
+            errors = sum(map(ctx.analysis.error.__getitem__, run))
             if len(run) < MIN_REPEATS or errors * 2 >= len(run):
                 continue  # failing repeats are retries, not N+1
             out.append(_n_plus_one(ctx, p, run, service, name))
@@ -47,9 +56,10 @@ def repeated_calls(ctx: RcaContext) -> list[Finding]:
 
 
 def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str) -> Finding:
-    durations = sorted(ctx.ix.end[k] - ctx.ix.start[k] for k in run)
+    ix = ctx.ix
+    durations = sorted(map(sub, map(ix.end.__getitem__, run), map(ix.start.__getitem__, run)))
     total = sum(durations)
-    impact = sum(ctx.subtree_critical[k] for k in run)
+    impact = sum(map(ctx.subtree_critical.__getitem__, run))
     callee = f"{service} {name}"
     first, last = run[0], run[-1]
     evidence = [
@@ -84,18 +94,26 @@ def _varying_attributes(ctx: RcaContext, run: list[int]) -> list[str]:
 
 def retries(ctx: RcaContext) -> list[Finding]:
     out = []
-    error = ctx.analysis.error
-    for p, kids in enumerate(ctx.ix.children):
-        if not kids or len(kids) < 2 or not any(error[k] for k in kids):
+    error, reasons, children = ctx.analysis.error, ctx.analysis.error_reason, ctx.ix.children
+    for p in _parents_of_errors(ctx):
+        kids = children[p]
+        if not kids or len(kids) < 2:
             continue
         for members in ctx.children_by_hop(p).values():
             if len(members) < 2:
                 continue
             run = _sequential_run(ctx, members)
-            failed = [k for k in run[:-1] if error[k] or _timed_out(ctx, k)]
+            failed = [k for k in run[:-1] if error[k] or (reasons[k] and _timed_out(ctx, k))]
             if len(run) >= 2 and failed and (len(failed) * 2 >= len(run) - 1 or _marked(ctx, run)):
                 out.append(_retry(ctx, p, run, failed))
     return out
+
+
+def _parents_of_errors(ctx: RcaContext) -> list[int]:
+    """Retries need an erroring child: only the parents of errors can have them."""
+    parent = ctx.ix.parent
+    parents = {parent[i] for i in compress(range(len(parent)), ctx.analysis.error)}
+    return sorted(parents - {-1})
 
 
 def _timed_out(ctx: RcaContext, k: int) -> bool:
@@ -165,11 +183,7 @@ def serialized_fanout(ctx: RcaContext) -> list[Finding]:
         if not any(ctx.spans[k].service != ctx.spans[p].service or k in ctx.call_of_client
                    for k in kids[:64]) and len(kids) > 64:
             continue  # a long list of local calls: no fan-out to other services to speak of
-        remote = [k for k in kids if ctx.ix.awaited[k] and _is_remote(ctx, p, k)]
-        by_hop: dict[tuple[str, str], int] = {}
-        for k in sorted(remote, key=lambda k: -ctx.subtree_critical[k]):
-            by_hop.setdefault(ctx.hop(k), k)
-        calls = list(by_hop.values())
+        calls = _costliest_per_hop(ctx, _remote_children(ctx, p, kids))
         if len(calls) < MIN_FANOUT:
             continue
         run = _sequential_run(ctx, calls)
@@ -179,9 +193,25 @@ def serialized_fanout(ctx: RcaContext) -> list[Finding]:
     return out
 
 
-def _is_remote(ctx: RcaContext, p: int, k: int) -> bool:
-    span = ctx.spans[k]
-    return span.kind == CLIENT or span.service != ctx.spans[p].service or k in ctx.call_of_client
+def _remote_children(ctx: RcaContext, p: int, kids: list[int]) -> list[int]:
+    """Awaited children that call out: client spans, other services' spans, remote calls."""
+    spans, awaited, clients = ctx.spans, ctx.ix.awaited, ctx.call_of_client
+    service = spans[p].service
+    return [k for k in kids if awaited[k] and (
+        spans[k].kind == CLIENT or spans[k].service != service or k in clients)]
+
+
+def _costliest_per_hop(ctx: RcaContext, calls: list[int]) -> list[int]:
+    """Per hop, the call with the most critical time in its subtree (the first on a tie),
+    costliest first: what a stable sort of all the calls by falling cost meets first."""
+    subtree, hops = ctx.subtree_critical, ctx.hop_names
+    best: dict[tuple[str, str], int] = {}  # hop -> position in calls
+    for pos, k in enumerate(calls):
+        held = best.get(hops[k])
+        if held is None or subtree[k] > subtree[calls[held]]:
+            best[hops[k]] = pos
+    return [calls[pos] for pos in sorted(best.values(),
+                                         key=lambda pos: (-subtree[calls[pos]], pos))]
 
 
 def _fanout(ctx: RcaContext, p: int, run: list[int]) -> Finding:

@@ -17,7 +17,7 @@ from tracewhy.rca.baseline import Baseline, compare_with_baseline
 from tracewhy.rca.context import RcaContext
 from tracewhy.rca.errors import ORIGIN, STOPPED, analyse_errors
 from tracewhy.rca.latency import find_remote_calls, rollup
-from tracewhy.rca.layers import HopEdges, classify_hops
+from tracewhy.rca.layers import HopEdges, decide_layers, gather_facts
 from tracewhy.rca.patterns import run_detectors
 from tracewhy.rca.rules import UserRule
 from tracewhy.rca.symptom import describe_symptom
@@ -57,10 +57,12 @@ def explain(analysis: Analysis, options: RcaOptions | None = None) -> None:
 def _context(analysis: Analysis, options: RcaOptions) -> RcaContext:
     ix = analysis.index
     keys = analysis.hop_keys
-    decisions = classify_hops(ix, list(options.rules), keys, _hop_edges(analysis))
+    facts = gather_facts(ix, keys, _hop_edges(analysis))
+    decisions = decide_layers(facts, list(options.rules))
     layer_of = {key: decision[0] for key, decision in decisions.items()}
-    span_layer = [layer_of[key] for key in keys]
-    calls = find_remote_calls(ix, span_layer, analysis.critical_us)
+    span_layer = list(map(layer_of.__getitem__, keys))
+    kinds = set().union(*(fact.kinds for fact in facts.values()))
+    calls = find_remote_calls(ix, span_layer, analysis.critical_us, kinds)
     errors = analyse_errors(ix, analysis.error, analysis.critical_us, span_layer)
     _annotate_hops(analysis, decisions, calls)
     return RcaContext(analysis, span_layer, {k: v[1] for k, v in decisions.items()}, calls,

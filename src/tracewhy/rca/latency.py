@@ -11,6 +11,7 @@ is the part of it spent inside sidecar spans.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
 
 from tracewhy.analysis.index import TraceIndex
 from tracewhy.model import CLIENT, CONSUMER, PRODUCER, SERVER, UNSPECIFIED
@@ -26,11 +27,21 @@ class RemoteCall:
     critical_us: int  # critical-path time on the wire: client + sidecar spans, at most wire_us
 
 
-def find_remote_calls(ix: TraceIndex, span_layer: list[str],
-                      critical_us: list[int]) -> list[RemoteCall]:
+CLIENT_SIDE_KINDS = frozenset({CLIENT, UNSPECIFIED})  # the only kinds a caller-side span has
+
+
+def find_remote_calls(ix: TraceIndex, span_layer: list[str], critical_us: list[int],
+                      kinds: set[str] | None = None) -> list[RemoteCall]:
+    """``kinds``: the span kinds in the trace, when the caller knows them; with no client or
+    kind-less span there is no call to find, and the walk over every span is skipped."""
+    if kinds is not None and not kinds & CLIENT_SIDE_KINDS:
+        return []
     calls = []
-    for c, kids in enumerate(ix.children):
-        if not kids or span_layer[c] == "mesh" or not _is_client_side(ix, c, kids):
+    spans, children = ix.spans, ix.children
+    for c in compress(range(len(children)), children):  # the spans with children
+        kind = spans[c].kind  # checked inline: this runs for every span with children
+        client_side = kind == CLIENT or kind == UNSPECIFIED and _calls_another_service(ix, c)
+        if not client_side or span_layer[c] == "mesh":
             continue
         servers, mesh = _reach_servers(ix, c, span_layer)
         if not servers:
@@ -46,14 +57,11 @@ def find_remote_calls(ix: TraceIndex, span_layer: list[str],
     return calls
 
 
-def _is_client_side(ix: TraceIndex, c: int, kids: list[int]) -> bool:
-    span = ix.spans[c]
-    if span.kind == CLIENT:
-        return True
-    if span.kind != UNSPECIFIED:
-        return False
-    # Kind-less data (e.g. Nezha's): a span whose only child runs in another service.
-    return len(kids) == 1 and ix.spans[kids[0]].service != span.service
+def _calls_another_service(ix: TraceIndex, c: int) -> bool:
+    """Kind-less data (e.g. Nezha's): a span whose only child runs in another service is the
+    client side of a call."""
+    kids = ix.children[c]
+    return kids is not None and len(kids) == 1 and ix.spans[kids[0]].service != ix.spans[c].service
 
 
 def _reach_servers(ix: TraceIndex, c: int, span_layer: list[str]) -> tuple[list[int], list[int]]:

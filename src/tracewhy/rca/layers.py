@@ -91,7 +91,12 @@ def gather_facts(ix: TraceIndex, keys: list[tuple[str, str]],
 def classify_hops(ix: TraceIndex, user_rules: list[UserRule],
                   keys: list[tuple[str, str]] | None = None,
                   edges: HopEdges | None = None) -> dict[tuple[str, str], Decision]:
-    facts = gather_facts(ix, keys or [(s.service, s.name) for s in ix.spans], edges)
+    return decide_layers(gather_facts(ix, keys or [(s.service, s.name) for s in ix.spans], edges),
+                         user_rules)
+
+
+def decide_layers(facts: dict[tuple[str, str], HopFacts],
+                  user_rules: list[UserRule]) -> dict[tuple[str, str], Decision]:
     decided: dict[tuple[str, str], Decision] = {}
     for key, fact in facts.items():
         decided[key] = _first_match(fact, user_rules) or ("", "")

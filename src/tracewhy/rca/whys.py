@@ -9,6 +9,7 @@ outside the trace instead of guessing.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import compress, islice
 from typing import Any
 
 from tracewhy.rca.context import RcaContext
@@ -88,11 +89,12 @@ def _layer_step(ctx: RcaContext, layers: list[dict[str, Any]],
     layer = top.layer if top is not None else first["layer"]
     row = next((r for r in layers if r["layer"] == layer), first)
     others = ", ".join(f"{r['layer']} {r['share']:.0%}" for r in layers if r is not row)[:200]
-    members = [i for i, crit in enumerate(ctx.critical) if crit and ctx.layer[i] == row["layer"]]
+    critical_spans = compress(range(len(ctx.critical)), ctx.critical)
+    members = list(islice((i for i in critical_spans if ctx.layer[i] == row["layer"]), 20))
     answer = (f"The {row['layer']} layer held {duration(row['critical_us'])} of the critical "
               f"path ({row['share']:.0%})" + (f"; the rest: {others}" if others else "") + ".")
     return why("Which part of the stack held the time?", answer, "critical-path.layer-rollup",
-               ctx.ids(members[:20]), **{r["layer"]: r["critical_us"] for r in layers})
+               ctx.ids(members), **{r["layer"]: r["critical_us"] for r in layers})
 
 
 def _error_path_step(ctx: RcaContext, top: Finding) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from itertools import compress, repeat
+from operator import is_not
 from statistics import median
 
 from tracewhy.model import CLIENT, Span
@@ -125,6 +127,8 @@ def _event_window(ctx: RcaContext, i: int, times: list[int]) -> int:
 def uninstrumented_gaps(ctx: RcaContext) -> list[Finding]:
     out = []
     floor = max(1000, int(ctx.root_duration * GAP_SHARE))
+    if max(ctx.critical, default=0) < floor:
+        return []  # a span's sections add up to its critical time: none can be this wide
     wide: dict[int, list[tuple[int, int]]] = {}
     for section in ctx.analysis.sections:  # few sections are wide enough to matter
         if section.end_us - section.start_us >= floor:
@@ -218,7 +222,9 @@ def _hot_pod(ctx: RcaContext, culprit: int) -> Evidence | None:
 
 def timeouts(ctx: RcaContext) -> list[Finding]:
     out = []
-    for i, reason in enumerate(ctx.analysis.error_reason):
+    reasons = ctx.analysis.error_reason
+    for i in compress(range(len(reasons)), map(is_not, reasons, repeat(None))):  # the errors
+        reason = reasons[i]
         if reason is None or ctx.subtree_critical[i] <= 0:
             continue
         span = ctx.spans[i]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from itertools import compress
-from operator import sub
+from itertools import compress, islice
+from operator import eq, sub
 
 from tracewhy.model import CLIENT
 from tracewhy.rca.context import RcaContext
@@ -20,10 +20,7 @@ def _sequential_run(ctx: RcaContext, members: list[int]) -> list[int]:
     """The longest run of calls that each start after the previous one ended (the earliest
     of the longest on a tie)."""
     start, end = ctx.ix.start, ctx.ix.end
-    # Two stable sorts on int keys order the members as one sort on (start, end) would, with
-    # no Python call per member: a parent can have 100k children.
-    ordered = sorted(members, key=end.__getitem__)
-    ordered.sort(key=start.__getitem__)
+    ordered = _by_start_then_end(members, start, end)
     best_from, best_len, run_from = 0, 0, 0
     last_end = start[ordered[0]]
     for pos, k in enumerate(ordered):
@@ -35,6 +32,18 @@ def _sequential_run(ctx: RcaContext, members: list[int]) -> list[int]:
     if len(ordered) - run_from > best_len:
         best_from, best_len = run_from, len(ordered) - run_from
     return ordered[best_from:best_from + best_len]
+
+
+def _by_start_then_end(members: list[int], start: list[int], end: list[int]) -> list[int]:
+    """``sorted(members, key=lambda k: (start[k], end[k]))`` without a Python call per member
+    (a parent can have 100k children): stable sorts on int keys, the one on end only when two
+    members start together."""
+    ordered = sorted(members, key=start.__getitem__)  # linear when already in time order
+    starts = list(map(start.__getitem__, ordered))
+    if any(map(eq, starts, islice(starts, 1, None))):
+        ordered = sorted(members, key=end.__getitem__)
+        ordered.sort(key=start.__getitem__)
+    return ordered
 
 
 def repeated_calls(ctx: RcaContext) -> list[Finding]:
@@ -197,8 +206,8 @@ def _remote_children(ctx: RcaContext, p: int, kids: list[int]) -> list[int]:
     """Awaited children that call out: client spans, other services' spans, remote calls."""
     spans, awaited, clients = ctx.spans, ctx.ix.awaited, ctx.call_of_client
     service = spans[p].service
-    return [k for k in kids if awaited[k] and (
-        spans[k].kind == CLIENT or spans[k].service != service or k in clients)]
+    return [k for k in kids if awaited[k] and (  # kind last: its string is the costliest read
+        spans[k].service != service or k in clients or spans[k].kind == CLIENT)]
 
 
 def _costliest_per_hop(ctx: RcaContext, calls: list[int]) -> list[int]:
@@ -207,9 +216,10 @@ def _costliest_per_hop(ctx: RcaContext, calls: list[int]) -> list[int]:
     subtree, hops = ctx.subtree_critical, ctx.hop_names
     best: dict[tuple[str, str], int] = {}  # hop -> position in calls
     for pos, k in enumerate(calls):
-        held = best.get(hops[k])
+        hop = hops[k]
+        held = best.get(hop)
         if held is None or subtree[k] > subtree[calls[held]]:
-            best[hops[k]] = pos
+            best[hop] = pos
     return [calls[pos] for pos in sorted(best.values(),
                                          key=lambda pos: (-subtree[calls[pos]], pos))]
 

@@ -56,8 +56,7 @@ def explain(analysis: Analysis, options: RcaOptions | None = None) -> None:
 
 def _context(analysis: Analysis, options: RcaOptions) -> RcaContext:
     ix = analysis.index
-    keys = analysis.hop_keys
-    facts = gather_facts(ix, keys, _hop_edges(analysis))
+    keys, facts = gather_facts(ix, _hop_edges(analysis))
     decisions = decide_layers(facts, list(options.rules))
     layer_of = {key: decision[0] for key, decision in decisions.items()}
     span_layer = list(map(layer_of.__getitem__, keys))
@@ -65,8 +64,8 @@ def _context(analysis: Analysis, options: RcaOptions) -> RcaContext:
     calls = find_remote_calls(ix, span_layer, analysis.critical_us, kinds)
     errors = analyse_errors(ix, analysis.error, analysis.critical_us, span_layer)
     _annotate_hops(analysis, decisions, calls)
-    return RcaContext(analysis, span_layer, {k: v[1] for k, v in decisions.items()}, calls,
-                      errors, options.slo_us)
+    return RcaContext(analysis, keys, span_layer, {k: v[1] for k, v in decisions.items()},
+                      calls, errors, options.slo_us)
 
 
 def _hop_edges(analysis: Analysis) -> HopEdges | None:

@@ -20,6 +20,7 @@ MAX_EVIDENCE_IDS = 200
 @dataclass
 class RcaContext:
     analysis: Analysis
+    hop_names: list[tuple[str, str]]  # per span index: (service, operation)
     layer: list[str]  # per span index
     layer_rule: dict[tuple[str, str], str]
     calls: list[RemoteCall]
@@ -38,10 +39,6 @@ class RcaContext:
         self.spans = self.ix.spans
         self.critical = self.analysis.critical_us
         self.root_duration = self.analysis.root_duration_us
-
-    @cached_property
-    def hop_names(self) -> list[tuple[str, str]]:
-        return self.analysis.hop_keys
 
     @cached_property
     def operation_names(self) -> set[str]:

@@ -62,12 +62,16 @@ Rule = Callable[[HopFacts], str | None]
 HopEdges = set[tuple[tuple[str, str], tuple[str, str]]]  # (caller hop, callee hop)
 
 
-def gather_facts(ix: TraceIndex, keys: list[tuple[str, str]],
-                 edges: HopEdges | None = None) -> dict[tuple[str, str], HopFacts]:
-    """``keys[i]`` is span i's hop, (service, operation); ``edges`` the pairs of hops that
-    call each other, when the caller already has them (else they are read off the spans)."""
+def gather_facts(ix: TraceIndex, edges: HopEdges | None = None
+                 ) -> tuple[list[tuple[str, str]], dict[tuple[str, str], HopFacts]]:
+    """Each span's hop, (service, operation), and the facts about each hop.  One pass over the
+    spans makes both: at 100k spans a second pass costs ~30 ms of cache misses.  ``edges``: the
+    pairs of hops that call each other, when the caller has them (else read off the spans)."""
+    keys: list[tuple[str, str]] = []
     facts: dict[tuple[str, str], HopFacts] = {}
-    for span, key in zip(ix.spans, keys, strict=True):
+    for span in ix.spans:
+        key = (span.service, span.name)
+        keys.append(key)
         fact = facts.get(key)
         if fact is None:
             fact = facts[key] = HopFacts(span)
@@ -85,14 +89,7 @@ def gather_facts(ix: TraceIndex, keys: list[tuple[str, str]],
         if ix.parent[i] >= 0:
             break
         facts[keys[i]].is_root = True
-    return facts
-
-
-def classify_hops(ix: TraceIndex, user_rules: list[UserRule],
-                  keys: list[tuple[str, str]] | None = None,
-                  edges: HopEdges | None = None) -> dict[tuple[str, str], Decision]:
-    return decide_layers(gather_facts(ix, keys or [(s.service, s.name) for s in ix.spans], edges),
-                         user_rules)
+    return keys, facts
 
 
 def decide_layers(facts: dict[tuple[str, str], HopFacts],

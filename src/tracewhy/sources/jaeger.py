@@ -167,6 +167,11 @@ def _reference_tuples(refs: list[Any]) -> list[Reference]:
             for ref in refs if isinstance(ref, dict)]
 
 
+# A tag's kind -> the model's own string: one shared object, so kind checks on a million
+# spans compare identities instead of characters.
+_KIND_NAMES = {kind: kind for kind in KINDS}
+
+
 def build_span(result: ParseResult, ids: IdCanon, position: int, raw_trace_id: Any,
                raw_span_id: Any, name: Any, refs: Sequence[Reference], legacy_parent: Any,
                start: Any, duration: Any, attributes: dict[str, Any], service: str,
@@ -178,10 +183,10 @@ def build_span(result: ParseResult, ids: IdCanon, position: int, raw_trace_id: A
         result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
         return None
     parent_id, parent_ref, links = _references(refs, legacy_parent, trace_id, result, ids)
-    kind = attributes.get("span.kind")
-    if kind not in KINDS:
-        kind = as_text(kind).lower()
-        kind = kind if kind in KINDS else UNSPECIFIED
+    raw_kind = attributes.get("span.kind")
+    kind = _KIND_NAMES.get(raw_kind) if type(raw_kind) is str else None
+    if kind is None:
+        kind = _KIND_NAMES.get(as_text(raw_kind).lower(), UNSPECIFIED)
     status, message = _status(attributes)
     start_us = start if type(start) is int else as_int(start)
     duration_us = duration if type(duration) is int else as_int(duration)

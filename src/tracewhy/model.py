@@ -133,6 +133,7 @@ class Trace:
     input_span_count: int = 0
     root_id: str | None = None  # the primary root, chosen deterministically
     source: SourceInfo | None = None
+    in_id_order: bool = False  # spans sorted by span_id, as normalise leaves them
 
     def accounting(self) -> dict[str, int]:
         return {

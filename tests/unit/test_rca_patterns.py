@@ -190,3 +190,30 @@ def test_whys_are_deterministic_and_cite_real_spans() -> None:
         assert set(step["evidence"]["span_ids"]) <= ids
     assert first.whys[-1]["rule"].startswith("stop")
     assert first.next_checks
+
+
+def test_evidence_of_a_long_run_cites_the_smallest_ids_in_order() -> None:
+    """A run longer than the evidence limit: the ids cited are the 200 smallest, sorted, whether
+    the spans are in span-id order (normalised: a shortcut) or not (a hand-built trace)."""
+    from dataclasses import replace
+
+    from tracewhy.rca.context import MAX_EVIDENCE_IDS
+
+    b = SdkTraceBuilder()
+    root = b.span("gateway", "GET /recs", 0, 1000, kind="server")
+    fs = b.span("features", "get_online_features", 1, 999, parent=root)
+    for k in range(300):
+        b.span("features", "GET", 2 + 3.2 * k, 4 + 3.2 * k, parent=fs, kind="client",
+               db__system="redis")
+    normalised = b.trace()
+    assert normalised.in_id_order
+    shuffled = replace(normalised, spans=normalised.spans[::-1], in_id_order=False)
+    cited = []
+    for trace in (normalised, shuffled):
+        n1 = finding(analyze_trace(trace), "n_plus_one")
+        ids = n1["evidence"][0]["span_ids"]
+        assert len(ids) == MAX_EVIDENCE_IDS and ids == sorted(ids)
+        run = {s.span_id for s in trace.spans if s.name == "GET"}
+        assert ids == sorted(run)[:MAX_EVIDENCE_IDS]
+        cited.append(ids)
+    assert cited[0] == cited[1]

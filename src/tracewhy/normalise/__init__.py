@@ -71,6 +71,7 @@ def normalise(spans: list[Span], trace_id: str, *,
         input_span_count=input_count,
         root_id=root.span_id if root is not None else None,
         source=source,
+        in_id_order=True,
     )
 
 

@@ -33,6 +33,9 @@ class RcaContext:
     critical: list[int] = field(init=False)
     root_duration: int = field(init=False)
     _groups: dict[int, dict[tuple[str, str], list[int]]] = field(init=False, default_factory=dict)
+    # Sequential runs found in those groups, by the group list's id (the groups live as long
+    # as this context): N+1 and retries both look for them, on the same children.
+    runs: dict[int, list[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ix = self.analysis.index
@@ -112,6 +115,10 @@ class RcaContext:
             limit: int = MAX_EVIDENCE_IDS) -> list[str]:
         """Span ids for evidence, sorted; long lists are cut (counts live in the values)."""
         spans = self.spans
+        if len(indices) > limit and self.analysis.trace.in_id_order:
+            # The smallest indices are the smallest ids: pick them without reading the ids of
+            # all (a retry or N+1 run on a wide trace has 10k members; findings cite it often).
+            return [spans[i].span_id for i in nsmallest(limit, indices)]
         return nsmallest(limit, [spans[i].span_id for i in indices])  # = sorted(...)[:limit]
 
     def children_by_hop(self, p: int) -> dict[tuple[str, str], list[int]]:

@@ -18,7 +18,14 @@ MIN_FANOUT = 3  # distinct downstream calls in sequence before it counts as seri
 
 def _sequential_run(ctx: RcaContext, members: list[int]) -> list[int]:
     """The longest run of calls that each start after the previous one ended (the earliest
-    of the longest on a tie)."""
+    of the longest on a tie); ``members`` is one of ``ctx.children_by_hop``'s groups."""
+    run = ctx.runs.get(id(members))
+    if run is None:
+        run = ctx.runs[id(members)] = _longest_run(ctx, members)
+    return run
+
+
+def _longest_run(ctx: RcaContext, members: list[int]) -> list[int]:
     start, end = ctx.ix.start, ctx.ix.end
     ordered = _by_start_then_end(members, start, end)
     best_from, best_len, run_from = 0, 0, 0
@@ -195,7 +202,7 @@ def serialized_fanout(ctx: RcaContext) -> list[Finding]:
         calls = _costliest_per_hop(ctx, _remote_children(ctx, p, kids))
         if len(calls) < MIN_FANOUT:
             continue
-        run = _sequential_run(ctx, calls)
+        run = _longest_run(ctx, calls)  # a list of our own: not one of the cached groups
         on_path = [k for k in run if ctx.subtree_critical[k] > 0]
         if len(on_path) >= MIN_FANOUT:
             out.append(_fanout(ctx, p, on_path))

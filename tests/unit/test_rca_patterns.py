@@ -18,6 +18,17 @@ def finding(analysis: Analysis, kind: str) -> dict[str, Any]:
     return next(f for f in analysis.findings if f["kind"] == kind)
 
 
+def sequential_lookups(calls: int, *, step_ms: float, length_ms: float) -> SdkTraceBuilder:
+    """A request whose feature lookup makes ``calls`` Redis GETs one after another."""
+    b = SdkTraceBuilder()
+    root = b.span("gateway", "GET /recs", 0, 1000, kind="server")
+    fs = b.span("features", "get_online_features", 10, 950, parent=root)
+    for k in range(calls):
+        b.span("features", "GET", 20 + step_ms * k, 20 + length_ms + step_ms * k, parent=fs,
+               kind="client", db__system="redis")
+    return b
+
+
 def test_n_plus_one_names_the_caller_and_counts_the_calls() -> None:
     b = SdkTraceBuilder()
     root = b.span("gateway", "GET /recs", 0, 1000, kind="server", url__path="/recs")
@@ -173,13 +184,7 @@ def test_error_origin_is_the_deepest_unexplained_error() -> None:
 
 def test_whys_are_deterministic_and_cite_real_spans() -> None:
     def build() -> Analysis:
-        b = SdkTraceBuilder()
-        root = b.span("gateway", "GET /recs", 0, 1000, kind="server")
-        fs = b.span("features", "get_online_features", 10, 950, parent=root)
-        for k in range(8):
-            b.span("features", "GET", 20 + 110 * k, 120 + 110 * k, parent=fs, kind="client",
-                   db__system="redis")
-        return analyze_trace(b.trace())
+        return analyze_trace(sequential_lookups(8, step_ms=110, length_ms=100).trace())
 
     first, second = build(), build()
     assert first.whys == second.whys and first.findings == second.findings
@@ -199,13 +204,7 @@ def test_evidence_of_a_long_run_cites_the_smallest_ids_in_order() -> None:
 
     from tracewhy.rca.context import MAX_EVIDENCE_IDS
 
-    b = SdkTraceBuilder()
-    root = b.span("gateway", "GET /recs", 0, 1000, kind="server")
-    fs = b.span("features", "get_online_features", 1, 999, parent=root)
-    for k in range(300):
-        b.span("features", "GET", 2 + 3.2 * k, 4 + 3.2 * k, parent=fs, kind="client",
-               db__system="redis")
-    normalised = b.trace()
+    normalised = sequential_lookups(300, step_ms=3, length_ms=2).trace()
     assert normalised.in_id_order
     shuffled = replace(normalised, spans=normalised.spans[::-1], in_id_order=False)
     cited = []

@@ -103,7 +103,8 @@ def test_hop_edges_come_off_the_call_graph_unless_two_hops_share_a_node() -> Non
     from tracewhy.rca import _hop_edges
 
     analysis = analyze(serving_trace().trace())
-    keys, parent = analysis.hop_keys, analysis.index.parent
+    keys = [(span.service, span.name) for span in analysis.index.spans]
+    parent = analysis.index.parent
     assert _hop_edges(analysis) == {(keys[p], keys[i]) for i, p in enumerate(parent) if p >= 0}
     b = SdkTraceBuilder()  # "op:a/b/c" names both hops: the graph cannot tell them apart
     root = b.span("a/b", "c", 0, 10, kind="server")

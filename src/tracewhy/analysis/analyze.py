@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -38,11 +37,6 @@ class Analysis:
     next_checks: list[str] = field(default_factory=list)
     symptom: dict[str, Any] | None = None
     baseline: dict[str, Any] | None = None
-
-    @cached_property
-    def hop_keys(self) -> list[tuple[str, str]]:
-        """(service, operation) of each span, by span index."""
-        return [(span.service, span.name) for span in self.index.spans]
 
     @property
     def root(self) -> Span | None:

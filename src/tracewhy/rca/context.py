@@ -33,9 +33,8 @@ class RcaContext:
     critical: list[int] = field(init=False)
     root_duration: int = field(init=False)
     _groups: dict[int, dict[tuple[str, str], list[int]]] = field(init=False, default_factory=dict)
-    # Sequential runs found in those groups, by the group list's id (the groups live as long
-    # as this context): N+1 and retries both look for them, on the same children.
-    runs: dict[int, list[int]] = field(init=False, default_factory=dict)
+    # Sequential runs among those groups, by (parent, hop): N+1 and retries both need them.
+    runs: dict[tuple[int, tuple[str, str]], list[int]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ix = self.analysis.index

@@ -16,12 +16,12 @@ MIN_REPEATS = 4  # sequential calls to one operation before it counts as N+1
 MIN_FANOUT = 3  # distinct downstream calls in sequence before it counts as serialised
 
 
-def _sequential_run(ctx: RcaContext, members: list[int]) -> list[int]:
+def _sequential_run(ctx: RcaContext, p: int, hop: tuple[str, str]) -> list[int]:
     """The longest run of calls that each start after the previous one ended (the earliest
-    of the longest on a tie); ``members`` is one of ``ctx.children_by_hop``'s groups."""
-    run = ctx.runs.get(id(members))
+    of the longest on a tie), among ``p``'s children of one hop; found once per group."""
+    run = ctx.runs.get((p, hop))
     if run is None:
-        run = ctx.runs[id(members)] = _longest_run(ctx, members)
+        run = ctx.runs[(p, hop)] = _longest_run(ctx, ctx.children_by_hop(p)[hop])
     return run
 
 
@@ -60,14 +60,14 @@ def repeated_calls(ctx: RcaContext) -> list[Finding]:
         kids = children[p]
         if not kids or len(kids) < MIN_REPEATS:
             continue
-        for (service, name), members in ctx.children_by_hop(p).items():
+        for hop, members in ctx.children_by_hop(p).items():
             if len(members) < MIN_REPEATS:
                 continue
-            run = _sequential_run(ctx, members)
+            run = _sequential_run(ctx, p, hop)
             errors = sum(map(ctx.analysis.error.__getitem__, run))
             if len(run) < MIN_REPEATS or errors * 2 >= len(run):
                 continue  # failing repeats are retries, not N+1
-            out.append(_n_plus_one(ctx, p, run, service, name))
+            out.append(_n_plus_one(ctx, p, run, *hop))
     return out
 
 
@@ -115,10 +115,10 @@ def retries(ctx: RcaContext) -> list[Finding]:
         kids = children[p]
         if not kids or len(kids) < 2:
             continue
-        for members in ctx.children_by_hop(p).values():
+        for hop, members in ctx.children_by_hop(p).items():
             if len(members) < 2:
                 continue
-            run = _sequential_run(ctx, members)
+            run = _sequential_run(ctx, p, hop)
             failed = [k for k in run[:-1] if error[k] or (reasons[k] and _timed_out(ctx, k))]
             if len(run) >= 2 and failed and (len(failed) * 2 >= len(run) - 1 or _marked(ctx, run)):
                 out.append(_retry(ctx, p, run, failed))

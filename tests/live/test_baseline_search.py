@@ -32,8 +32,10 @@ def run() -> DemoRun:
 
 
 def late_faulty(run: DemoRun) -> TraceRecord:
-    """A faulty trace with many traces before it."""
-    return [r for r in run.records[60:] if r.verdict.faulty][0]
+    """The slowest faulty trace with many traces before it.  (The first faulty one would do on
+    most seeds, but not on all: this scenario's faults do not error, so the baseline holds
+    faulty traces too, and a mild one need not stand out against them.)"""
+    return max((r for r in run.records[60:] if r.verdict.faulty), key=lambda r: r.duration_us)
 
 
 def wait_for(kind: str, url: str, trace_id: str) -> None:

@@ -124,7 +124,9 @@ start_jaeger() {
 start_zipkin() {
     [ -s "$ZIPKIN_JAR" ] || die "zipkin is not installed; run: $0 install"
     java_major >/dev/null || die "Java 17+ is needed to run the Zipkin server"
-    STORAGE_TYPE=mem start_one zipkin "$ZIPKIN_HEALTH" "$ZIPKIN_PORT" \
+    # In-memory storage evicts the oldest traces past MEM_MAX_SPANS; its default (500k) does not
+    # fit the 512 MB heap, so a long-lived local server would die of OutOfMemoryError instead.
+    STORAGE_TYPE=mem MEM_MAX_SPANS=100000 start_one zipkin "$ZIPKIN_HEALTH" "$ZIPKIN_PORT" \
         java -Xms64m -Xmx512m -jar "$ZIPKIN_JAR" \
         "--armeria.ports[0].ip=127.0.0.1" "--armeria.ports[0].port=$ZIPKIN_PORT" \
         "--armeria.ports[0].protocols=http"

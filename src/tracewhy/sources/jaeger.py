@@ -169,7 +169,7 @@ def _reference_tuples(refs: list[Any]) -> list[Reference]:
 
 # A tag's kind -> the model's own string: one shared object, so kind checks on a million
 # spans compare identities instead of characters.
-_KIND_NAMES = {kind: kind for kind in KINDS}
+KIND_NAMES = {kind: kind for kind in KINDS}
 
 
 def build_span(result: ParseResult, ids: IdCanon, position: int, raw_trace_id: Any,
@@ -184,10 +184,10 @@ def build_span(result: ParseResult, ids: IdCanon, position: int, raw_trace_id: A
         return None
     parent_id, parent_ref, links = _references(refs, legacy_parent, trace_id, result, ids)
     raw_kind = attributes.get("span.kind")
-    kind = _KIND_NAMES.get(raw_kind) if type(raw_kind) is str else None
+    kind = KIND_NAMES.get(raw_kind) if type(raw_kind) is str else None
     if kind is None:
-        kind = _KIND_NAMES.get(as_text(raw_kind).lower(), UNSPECIFIED)
-    status, message = _status(attributes)
+        kind = KIND_NAMES.get(as_text(raw_kind).lower(), UNSPECIFIED)
+    status, message = span_status(attributes)
     start_us = start if type(start) is int else as_int(start)
     duration_us = duration if type(duration) is int else as_int(duration)
     # Positional: Span is built for every span, and keywords cost 2-3x here.
@@ -223,7 +223,7 @@ def _references(refs: Sequence[Reference], legacy_parent: Any, trace_id: str,
     return ids.parent(legacy_parent, trace_id), CHILD_OF, links
 
 
-def _status(attributes: dict[str, Any]) -> tuple[str, str]:
+def span_status(attributes: dict[str, Any]) -> tuple[str, str]:
     if "error" not in attributes and "otel.status_code" not in attributes \
             and "otel.status_description" not in attributes:
         return STATUS_UNSET, ""  # most spans say nothing about their status

@@ -124,6 +124,27 @@ class SourceInfo:
 
 
 @dataclass(slots=True)
+class SpanLinks:
+    """Who hangs off whom, by position in one span list: made once, by normalise.
+
+    Linking a big trace is one of the costliest passes; the analyses start from these arrays
+    instead of linking again.  ``spans`` is the very list the positions refer to: a trace whose
+    list was replaced or resized since gets linked anew (``links_of``).
+    """
+
+    spans: list[Span]
+    position: dict[str, int]  # span id -> index
+    parent: list[int]  # -1 for roots
+    children: list[list[int] | None]  # in index order; None when a span has none
+    roots: list[int]  # in index order
+    order: list[int]  # top-down (breadth first from the roots): parents before children
+    awaited: list[bool]  # does the parent wait for this span (True for roots)
+
+    def current(self, spans: list[Span]) -> bool:
+        return spans is self.spans and len(spans) == len(self.parent)
+
+
+@dataclass(slots=True)
 class Trace:
     trace_id: str
     spans: list[Span]
@@ -134,6 +155,7 @@ class Trace:
     root_id: str | None = None  # the primary root, chosen deterministically
     source: SourceInfo | None = None
     in_id_order: bool = False  # spans sorted by span_id, as normalise leaves them
+    links: SpanLinks | None = None  # normalise's linking, reused by the analyses
 
     def accounting(self) -> dict[str, int]:
         return {

@@ -53,15 +53,14 @@ def normalise(spans: list[Span], trace_id: str, *,
 
     spans = resolve_duplicates(spans, repairs, merged)  # first, so merged pieces are not "repaired"
     missing_start = repair_times(spans, repairs, options.max_duration_us)
-    forest = link(spans, repairs)
-    place_missing_starts(missing_start, forest.by_id, forest.order, repairs)
-    name_services(forest.order, forest.by_id, repairs)
+    spans.sort(key=attrgetter("span_id"))  # canonical order, before linking by position
+    links = link(spans, repairs)
+    place_missing_starts(missing_start, links, repairs)
+    name_services(links, repairs)
     if options.adjust_skew:
-        adjust_skew(forest, repairs, options.max_skew_us)
-    find_skew(forest, repairs)
-    root = choose_root(forest.roots, repairs)
-
-    spans.sort(key=attrgetter("span_id"))
+        adjust_skew(links, repairs, options.max_skew_us)
+    find_skew(links, repairs)
+    root = choose_root(links, repairs)
     return Trace(
         trace_id=trace_id,
         spans=spans,
@@ -72,6 +71,7 @@ def normalise(spans: list[Span], trace_id: str, *,
         root_id=root.span_id if root is not None else None,
         source=source,
         in_id_order=True,
+        links=links,
     )
 
 

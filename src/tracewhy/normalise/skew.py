@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracewhy.model import CHILD_OF, CONSUMER, Span, awaited
+from tracewhy.model import Span, SpanLinks
 from tracewhy.normalise.repairs import Repairs
-from tracewhy.normalise.tree import Forest
 
 
 def host_of(span: Span) -> str:
@@ -27,36 +26,33 @@ def host_of(span: Span) -> str:
     return ""
 
 
-def find_skew(forest: Forest, repairs: Repairs) -> None:
-    by_id = forest.by_id
-    for span in forest.order:
-        if span.parent_id is None:
+def find_skew(links: SpanLinks, repairs: Repairs) -> None:
+    spans, parent, is_awaited = links.spans, links.parent, links.awaited
+    for i, p in enumerate(parent):
+        if p < 0 or not is_awaited[i]:
             continue
-        parent = by_id[span.parent_id]
-        # awaited() is only ever False for these two cases; skip the call for the rest
-        if (span.parent_ref != CHILD_OF or span.kind == CONSUMER) and not awaited(parent, span):
-            continue
-        start, parent_start = span.start_us or 0, parent.start_us or 0
+        span, caller = spans[i], spans[p]
+        start, parent_start = span.start_us or 0, caller.start_us or 0
         if start < parent_start:
             repairs.note("clock-skew", span.span_id)
-        elif start + (span.duration_us or 0) > parent_start + (parent.duration_us or 0):
+        elif start + (span.duration_us or 0) > parent_start + (caller.duration_us or 0):
             repairs.note("child-outlives-parent", span.span_id)
 
 
-def adjust_skew(forest: Forest, repairs: Repairs, max_shift_us: int | None) -> None:
-    by_id = forest.by_id
-    carried: dict[str, tuple[int, str]] = {}  # span id -> (delta applied, host)
-    for span in forest.order:
-        if span.parent_id is None:
-            carried[span.span_id] = (0, host_of(span))
+def adjust_skew(links: SpanLinks, repairs: Repairs, max_shift_us: int | None) -> None:
+    spans, parent, is_awaited = links.spans, links.parent, links.awaited
+    carried: dict[int, tuple[int, str]] = {}  # span index -> (delta applied, host)
+    for i in links.order:
+        span, p = spans[i], parent[i]
+        if p < 0:
+            carried[i] = (0, host_of(span))
             continue
-        parent = by_id[span.parent_id]
-        parent_delta, parent_host = carried[parent.span_id]
+        parent_delta, parent_host = carried[p]
         host = host_of(span)
         if host and host == parent_host:  # one clock: one offset
             delta = parent_delta
-        elif awaited(parent, span):
-            delta = _skew(span, parent)
+        elif is_awaited[i]:
+            delta = _skew(span, spans[p])
         else:  # async work may rightly run after its parent ended: its times prove no skew
             delta = 0
         if delta and max_shift_us is not None and abs(delta) > max_shift_us:
@@ -65,7 +61,7 @@ def adjust_skew(forest: Forest, repairs: Repairs, max_shift_us: int | None) -> N
         if delta:
             _shift(span, delta)
             repairs.note("skew-adjusted", span.span_id)
-        carried[span.span_id] = (delta, host)
+        carried[i] = (delta, host)
 
 
 def _skew(child: Span, parent: Span) -> int:

@@ -8,7 +8,7 @@ from 0) are left alone: they fit no epoch unit.
 
 from __future__ import annotations
 
-from tracewhy.model import Span
+from tracewhy.model import Span, SpanLinks
 from tracewhy.normalise.repairs import Repairs
 
 _YEAR_2000_S = 946_684_800
@@ -61,24 +61,26 @@ def _rescale(span: Span, multiply: int, divide: int) -> None:
             event.time_us = event.time_us * multiply // divide
 
 
-def place_missing_starts(missing: list[Span], by_id: dict[str, Span], order: list[Span],
-                         repairs: Repairs) -> None:
+def place_missing_starts(missing: list[Span], links: SpanLinks, repairs: Repairs) -> None:
     """Give spans without a start time their parent's start (parents first, so chains work)."""
     if not missing:
         return
+    spans, parent = links.spans, links.parent
     missing_ids = {id(span) for span in missing}
-    children_start: dict[str, int] = {}
-    for span in order:
-        if span.parent_id is not None and span.start_us is not None:
-            prev = children_start.get(span.parent_id)
-            if prev is None or span.start_us < prev:
-                children_start[span.parent_id] = span.start_us
-    for span in order:  # order is top-down, so a parent is placed before its children
+    children_start: dict[int, int] = {}  # parent index -> its earliest child's start
+    for i in links.order:
+        start, p = spans[i].start_us, parent[i]
+        if p >= 0 and start is not None:
+            prev = children_start.get(p)
+            if prev is None or start < prev:
+                children_start[p] = start
+    for i in links.order:  # top-down, so a parent is placed before its children
+        span = spans[i]
         if id(span) not in missing_ids:
             continue
-        parent = by_id.get(span.parent_id) if span.parent_id else None
-        if parent is not None and parent.start_us is not None:
-            span.start_us = parent.start_us
+        caller = spans[parent[i]] if parent[i] >= 0 else None
+        if caller is not None and caller.start_us is not None:
+            span.start_us = caller.start_us
         else:
-            span.start_us = children_start.get(span.span_id, 0)
+            span.start_us = children_start.get(i, 0)
         repairs.note("missing-start", span.span_id)

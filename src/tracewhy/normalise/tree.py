@@ -7,99 +7,107 @@ earliest-starting member.  All walks are iterative: a 100,000-deep chain is a no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from tracewhy.model import CLIENT, UNKNOWN_SERVICE, Span
+from tracewhy.model import CHILD_OF, CLIENT, CONSUMER, UNKNOWN_SERVICE, Span, SpanLinks, awaited
 from tracewhy.normalise.repairs import Repairs
 
 
-@dataclass
-class Forest:
-    by_id: dict[str, Span]
-    children: dict[str, list[Span]]
-    roots: list[Span]
-    order: list[Span]  # top-down: every parent before its children
-
-
-def link(spans: list[Span], repairs: Repairs) -> Forest:
-    by_id = {span.span_id: span for span in spans}
-    children: dict[str, list[Span]] = {}
+def link(spans: list[Span], repairs: Repairs) -> SpanLinks:
+    """Link spans by position; every span ends up in exactly one tree of the forest."""
+    n = len(spans)
+    position = {span.span_id: i for i, span in enumerate(spans)}
+    parent = [-1] * n
+    children: list[list[int] | None] = [None] * n
+    is_awaited = [True] * n
     roots = []
-    for span in spans:
+    for i, span in enumerate(spans):
         pid = span.parent_id
-        if pid is None:
-            if span.missing_parent_id is not None:
-                repairs.note("orphan-span", span.span_id)
-        elif pid == span.span_id:
-            span.parent_id = pid = None
-            repairs.note("self-parent", span.span_id)
-        elif pid not in by_id:
-            span.missing_parent_id = pid
-            span.parent_id = pid = None
-            repairs.note("orphan-span", span.span_id)
-        if pid is None:
-            roots.append(span)
+        p = position.get(pid, -1) if pid is not None else -1
+        if p < 0 or p == i:
+            _unlink(span, p == i, repairs)
+            roots.append(i)
+            continue
+        parent[i] = p
+        kids = children[p]
+        if kids is None:
+            children[p] = [i]
         else:
-            kids = children.get(pid)
-            if kids is None:
-                children[pid] = [span]
-            else:
-                kids.append(span)
-    order = _top_down(roots, children)
-    if len(order) < len(spans):
-        _break_cycles(spans, order, children, roots, repairs)
-    return Forest(by_id, children, roots, order)
+            kids.append(i)
+        # awaited() is only ever False for these two cases; skip the call for the rest
+        if (span.parent_ref != CHILD_OF or span.kind == CONSUMER) \
+                and not awaited(spans[p], span):
+            is_awaited[i] = False
+    order = top_down(roots, children)
+    if len(order) < n:
+        _break_cycles(spans, order, parent, children, roots, repairs)
+        roots.sort()  # cut spans join the roots: keep them in index order
+        order = top_down(roots, children)
+    return SpanLinks(spans, position, parent, children, roots, order, is_awaited)
 
 
-def _top_down(roots: list[Span], children: dict[str, list[Span]]) -> list[Span]:
+def _unlink(span: Span, self_parent: bool, repairs: Repairs) -> None:
+    """A span with no parent in the trace: a root, an orphan or its own parent."""
+    if span.parent_id is None:
+        if span.missing_parent_id is not None:
+            repairs.note("orphan-span", span.span_id)
+    elif self_parent:
+        span.parent_id = None
+        repairs.note("self-parent", span.span_id)
+    else:
+        span.missing_parent_id = span.parent_id
+        span.parent_id = None
+        repairs.note("orphan-span", span.span_id)
+
+
+def top_down(roots: list[int], children: list[list[int] | None]) -> list[int]:
     order = list(roots)
-    i = 0
-    while i < len(order):  # breadth first: order[i:] is the queue
-        kids = children.get(order[i].span_id)
+    for u in order:  # breadth first: the list grows behind the loop and is its queue
+        kids = children[u]
         if kids:
             order.extend(kids)
-        i += 1
     return order
 
 
-def _break_cycles(spans: list[Span], order: list[Span], children: dict[str, list[Span]],
-                  roots: list[Span], repairs: Repairs) -> None:
-    reached = {id(span) for span in order}
-    by_id = {span.span_id: span for span in spans}
-    for start in sorted((s for s in spans if id(s) not in reached), key=_start_key):
-        if id(start) in reached:
+def _break_cycles(spans: list[Span], order: list[int], parent: list[int],
+                  children: list[list[int] | None], roots: list[int], repairs: Repairs) -> None:
+    reached = bytearray(len(spans))
+    for i in order:
+        reached[i] = 1
+    unreached = [i for i in range(len(spans)) if not reached[i]]
+    for first in sorted(unreached, key=lambda i: _start_key(spans[i])):
+        if reached[first]:
             continue
-        cycle = _find_cycle(start, by_id)
-        cut = min(cycle, key=_start_key)
-        assert cut.parent_id is not None
-        children[cut.parent_id].remove(cut)
-        cut.parent_id = None
+        cycle = _find_cycle(first, parent)
+        cut = min(cycle, key=lambda i: _start_key(spans[i]))
+        kids = children[parent[cut]]
+        assert kids is not None
+        kids.remove(cut)
+        parent[cut] = -1
+        spans[cut].parent_id = None
         roots.append(cut)
-        repairs.note("cycle-broken", cut.span_id)
-        subtree = _top_down([cut], children)
-        order.extend(subtree)
-        reached.update(id(span) for span in subtree)
+        repairs.note("cycle-broken", spans[cut].span_id)
+        for i in top_down([cut], children):
+            reached[i] = 1
 
 
-def _find_cycle(start: Span, by_id: dict[str, Span]) -> list[Span]:
+def _find_cycle(first: int, parent: list[int]) -> list[int]:
     """Follow parents from a span that no root reaches; they must loop."""
-    path: dict[str, int] = {}
-    walk: list[Span] = []
-    span = start
-    while span.span_id not in path:
-        path[span.span_id] = len(walk)
-        walk.append(span)
-        assert span.parent_id is not None
-        span = by_id[span.parent_id]
-    return walk[path[span.span_id]:]
+    seen: dict[int, int] = {}
+    walk: list[int] = []
+    u = first
+    while u not in seen:
+        seen[u] = len(walk)
+        walk.append(u)
+        u = parent[u]
+    return walk[seen[u]:]
 
 
 def _start_key(span: Span) -> tuple[int, str]:
     return (span.start_us or 0, span.span_id)
 
 
-def choose_root(roots: list[Span], repairs: Repairs) -> Span | None:
+def choose_root(links: SpanLinks, repairs: Repairs) -> Span | None:
     """The main root: a true root (no parent reference) if there is one, earliest first."""
+    roots = [links.spans[i] for i in links.roots]
     proper = [r for r in roots if r.missing_parent_id is None]
     if not roots:
         return None
@@ -120,18 +128,20 @@ def is_unknown_service(name: str) -> bool:
     return lowered in _UNKNOWN_NAMES or lowered.startswith("unknown_service")
 
 
-def name_services(order: list[Span], by_id: dict[str, Span], repairs: Repairs) -> None:
+def name_services(links: SpanLinks, repairs: Repairs) -> None:
     """Fill missing service names from the caller's peer.service (Zipkin's rule), else mark."""
+    spans, parent = links.spans, links.parent
     unknown: dict[str, bool] = {}  # per distinct name: a trace has few, and many spans
-    for span in order:
+    for i in links.order:  # top-down: a caller is named before its callees look at it
+        span = spans[i]
         is_unknown = unknown.get(span.service)
         if is_unknown is None:
             is_unknown = unknown[span.service] = is_unknown_service(span.service)
         if not is_unknown:
             continue
-        parent = by_id.get(span.parent_id) if span.parent_id else None
-        peer = parent.attributes.get("peer.service") if parent is not None else None
-        if parent is not None and parent.kind == CLIENT and isinstance(peer, str) and peer:
+        caller = spans[parent[i]] if parent[i] >= 0 else None
+        peer = caller.attributes.get("peer.service") if caller is not None else None
+        if caller is not None and caller.kind == CLIENT and isinstance(peer, str) and peer:
             span.service = peer
         elif not span.service.strip().lower().startswith("unknown_service"):
             span.service = UNKNOWN_SERVICE  # "" and "unknown" alike; unknown_service:<exe> stays

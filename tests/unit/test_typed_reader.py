@@ -1,14 +1,18 @@
 """The fast path (typed decoding of well-formed input) and the tolerant reader must agree: same
-spans, same warnings, same accounting, on every real Jaeger file and on the demo's."""
+spans, same warnings, same accounting, on every real Jaeger, OTLP and Zipkin file and on the
+demo's."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXTERNAL, FIXTURES
-from tracewhy.sources import parse_bytes, select_trace
+from tests.fixtures.formats import sdk_to_zipkin, sdk_trace
+from tracewhy.errors import InputError
+from tracewhy.sources import TraceInput, parse_bytes, select_trace
 from tracewhy.sources.typed import parse_typed
 
 JAEGER_FILES = [*sorted((EXTERNAL / "crisp").rglob("*.json")),
@@ -18,15 +22,19 @@ JAEGER_FILES = [*sorted((EXTERNAL / "crisp").rglob("*.json")),
 
 def tolerant(data: bytes) -> dict[str, object]:
     """Read with the fast path switched off."""
+    found = read_tolerantly(data)
+    return {tid: select_trace(found, tid) for tid in found.trace_ids}
+
+
+def read_tolerantly(data: bytes) -> TraceInput:
     import tracewhy.sources as sources
 
     original = sources.parse_typed
     sources.parse_typed = lambda *args, **kwargs: None
     try:
-        found = parse_bytes(data, "input")
+        return parse_bytes(data, "input")
     finally:
         sources.parse_typed = original
-    return {tid: select_trace(found, tid) for tid in found.trace_ids}
 
 
 @pytest.mark.parametrize("path", JAEGER_FILES, ids=lambda p: p.name)
@@ -68,3 +76,114 @@ def test_fast_path_reads_otlp_as_the_tolerant_reader_does(path: Path, external: 
 ])
 def test_odd_input_leaves_the_fast_path(text: bytes) -> None:
     assert parse_typed(text, None) is None
+
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "fixtures" / "catalogue"
+ZIPKIN_FILES = [*sorted((EXTERNAL / "zipkin-lens").glob("*.json")),
+                *(path for path in sorted(CATALOGUE.glob("*.json"))
+                  if path.read_bytes().lstrip().startswith(b"["))]
+
+
+@pytest.mark.parametrize("path", ZIPKIN_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_path_reads_zipkin_as_the_tolerant_reader_does(path: Path, external: Path) -> None:
+    data = path.read_bytes()
+    if path.parent.name == "zipkin-lens":  # as Zipkin wrote them: all plainly well-formed
+        assert parse_typed(data, None) is not None
+    assert_same_reading(data)
+
+
+def test_fast_path_reads_the_otel_sdks_zipkin_json() -> None:
+    """The SDK's encoder: events as JSON text in annotations, a list of traces (one per batch)."""
+    spans = sdk_to_zipkin(sdk_trace())
+    for data in (json.dumps(spans).encode(), json.dumps([spans[:2], [], spans[2:]]).encode()):
+        assert parse_typed(data, "zipkin") is not None
+        assert_same_reading(data)
+
+
+def assert_same_reading(data: bytes) -> None:
+    found, slow = parse_bytes(data, "input"), read_tolerantly(data)
+    assert (found.format, found.notes, found.trace_warnings) == \
+        (slow.format, slow.notes, slow.trace_warnings)
+    assert {tid: select_trace(found, tid) for tid in found.trace_ids} == \
+        {tid: select_trace(slow, tid) for tid in slow.trace_ids}
+
+
+def _zipkin(**fields: object) -> bytes:
+    span = {"traceId": "0af7651916cd43dd8448eb211c80319c", "id": "00f067aa0ba902b7",
+            "name": "op", "timestamp": 1700000000000000, "duration": 10,
+            "localEndpoint": {"serviceName": "svc"}}
+    return json.dumps([{**span, **fields}]).encode()
+
+
+@pytest.mark.parametrize("text", [
+    _zipkin(timestamp="1700000000000000"),  # a time as text
+    _zipkin(duration=10.0),
+    _zipkin(timestamp=2**64),  # beyond int64: orjson makes it a float, rounded
+    _zipkin(id=12345),  # a numeric id
+    _zipkin(tags={"http.status_code": 200}),  # a tag that is not text
+    _zipkin(tags=None),
+    _zipkin(localEndpoint={"serviceName": "svc", "port": "80"}),
+    _zipkin(annotations=[{"timestamp": 1, "value": "cs", "endpoint": {"serviceName": "svc"}}]),
+    _zipkin(binaryAnnotations=None),  # present at all: Zipkin v1
+    _zipkin(annotations=["text"]),
+    _zipkin(shared="true"),
+    json.dumps([{"id": "00f067aa0ba902b7"}]).encode(),  # no trace id: not plainly Zipkin
+    json.dumps([{"traceID": "a", "spans": []}]).encode(),  # a list of Jaeger traces
+    json.dumps([[{"traceId": "a", "id": "b"}], {"traceId": "a", "id": "c"}]).encode(),
+    b"[]", b"[[]]",  # nothing to read: the tolerant reader says why
+    _zipkin().replace(b'"duration": 10', b'"duration": NaN'),
+    _zipkin().replace(b'"op"', b'"caf\xe9"'),  # invalid UTF-8
+    _zipkin().replace(b'"op"', b'"\\ud800"'),  # a lone surrogate
+    _zipkin() + b"\n" + _zipkin(),  # several documents
+    b"\xef\xbb\xbf" + _zipkin(),  # a byte-order mark
+])
+def test_odd_zipkin_leaves_the_fast_path(text: bytes) -> None:
+    assert parse_typed(text, None) is None
+    assert parse_typed(text, "zipkin") is None
+
+
+def test_the_fast_path_only_reads_zipkin_when_asked_for_zipkin_or_nothing() -> None:
+    assert parse_typed(_zipkin(), "zipkin") is not None
+    assert parse_typed(_zipkin(), "jaeger") is None
+    assert parse_typed(_zipkin(), "otlp") is None
+
+
+def test_zipkin_that_falls_back_still_gets_the_tolerant_readers_repairs() -> None:
+    found = parse_bytes(_zipkin(timestamp="1700000000000000", duration=2**70), "input")
+    span, = next(iter(found.traces.values()))
+    assert span.start_us == 1700000000000000 and span.duration_us == 2**70
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    (_zipkin().replace(b'"duration": 10', b'"duration": NaN'), {"non-finite-number": 1}),
+    (_zipkin().replace(b'"op"', b'"caf\xe9"'), {"invalid-utf8": 1}),
+    (_zipkin().replace(b'"op"', b'"\\ud800"'), {"lone-surrogate": 1}),
+])
+def test_zipkin_that_falls_back_still_gets_the_tolerant_readers_counts(
+        text: bytes, counts: dict[str, int]) -> None:
+    assert parse_typed(text, None) is None
+    assert parse_bytes(text, "input").notes.counts == counts
+
+
+def test_zipkin_v1_still_gets_the_tolerant_readers_refusal() -> None:
+    with pytest.raises(InputError, match="Zipkin v1"):
+        parse_bytes(_zipkin(binaryAnnotations=[{"key": "k", "value": "v"}]), "input")
+
+
+def test_rejects_and_peer_attributes_match_on_the_fast_path() -> None:
+    data = json.dumps([
+        {"traceId": "0af7651916cd43dd8448eb211c80319c", "id": "0000000000000000", "name": "zero"},
+        {"traceId": "0af7651916cd43dd8448eb211c80319c", "id": "00f067aa0ba902b7", "name": "op",
+         "kind": "client", "timestamp": 1, "duration": 2, "shared": True,
+         "localEndpoint": {"serviceName": "a", "ipv6": "::1"},
+         "remoteEndpoint": {"serviceName": "b", "ipv4": "10.0.0.2", "port": 8080},
+         "tags": {"error": "", "peer.service": "mine"},
+         "annotations": [{"timestamp": 1, "value": '{"retry": {"attempt": 2}}'},
+                         {"timestamp": 2, "value": "plain"}]},
+    ]).encode()
+    fast = parse_typed(data, None)
+    assert fast is not None and len(fast.rejected) == 1
+    assert fast.spans[0].attributes == {"error": "", "peer.service": "mine",
+                                        "network.peer.address": "10.0.0.2",
+                                        "network.peer.port": 8080}
+    assert_same_reading(data)

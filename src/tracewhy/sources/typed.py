@@ -30,6 +30,7 @@ from tracewhy.sources.jaeger import (
 )
 from tracewhy.sources.otlp import OtlpIds, bytes_as_hex
 from tracewhy.sources.otlp import build_span as build_otlp_span
+from tracewhy.sources.typed_zipkin import ZIPKIN_START, read_zipkin
 
 _JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
 
@@ -97,6 +98,8 @@ def parse_typed(data: bytes, fmt: str | None,
     start = _OTLP_START.match(data) if fmt in (None, "otlp") else None
     if start is not None:
         return _otlp(data, start.group(1) == b"result", keep)
+    if fmt in (None, "zipkin") and ZIPKIN_START.match(data):
+        return read_zipkin(data, keep)
     return None
 
 

@@ -66,31 +66,45 @@ def _parse_span(raw: Any, position: int, result: ParseResult, ids: IdCanon,
     if position < 3 and is_zipkin_v1(raw):
         raise InputError(f"{name}: Zipkin v1 JSON is not supported",
                          hint="fetch /api/v2/trace/{id} from Zipkin instead")
-    trace_id = ids.trace(raw.get("traceId"))
-    span_id = ids.span(raw.get("id"), trace_id)
-    if not trace_id or not span_id or span_id.strip("0") == "":
-        result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
-        return None
     local = _endpoint(raw.get("localEndpoint"))
     remote = _endpoint(raw.get("remoteEndpoint"))
-    service = as_text(local.get("serviceName"))
     tags = raw.get("tags")
-    # JSON object keys are always strings: a plain copy (ours to add peer attributes to).
-    attributes = dict(tags) if type(tags) is dict else {}
-    _remote_attributes(remote, attributes)
-    status, message = _status(attributes)
     timestamp = raw.get("timestamp")
     if type(timestamp) is not int:
         timestamp = as_int(timestamp)
-    parent_id = ids.parent(raw.get("parentId"), trace_id)
-    kind_name = raw.get("kind")
+    # JSON object keys are always strings: a plain copy (ours to add peer attributes to).
+    return build_span(
+        result, ids, resources, position, raw.get("traceId"), raw.get("id"), raw.get("parentId"),
+        as_text(raw.get("name")), raw.get("kind"), timestamp, as_int(raw.get("duration")),
+        dict(tags) if type(tags) is dict else {}, as_text(local.get("serviceName")),
+        local.get("ipv4") or local.get("ipv6"), remote.get("serviceName"),
+        remote.get("ipv4") or remote.get("ipv6"), remote.get("port"),
+        _annotations(raw.get("annotations")), raw.get("shared") is True)
+
+
+def build_span(result: ParseResult, ids: IdCanon, resources: dict[tuple[str, str], dict[str, Any]],
+               position: int, raw_trace_id: Any, raw_span_id: Any, raw_parent_id: Any, name: str,
+               kind_name: Any, timestamp: int | None, duration: int | None,
+               attributes: dict[str, Any], service: str, local_address: Any,
+               remote_service: Any, remote_address: Any, remote_port: Any,
+               events: tuple[Event, ...], shared: bool) -> Span | None:
+    """One span from its decoded fields, for both readers (the tolerant one and the typed fast
+    path); ``attributes`` is the span's own copy of its tags (peer attributes are added to it)."""
+    trace_id = ids.trace(raw_trace_id)
+    span_id = ids.span(raw_span_id, trace_id)
+    if not trace_id or not span_id or span_id.strip("0") == "":
+        result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
+        return None
+    _remote_attributes(remote_service, remote_address, remote_port, attributes)
+    status, message = _status(attributes)
+    parent_id = ids.parent(raw_parent_id, trace_id)
     kind = _KINDS.get(kind_name) if type(kind_name) is str else None  # the usual: "SERVER"
     kind = kind or _KINDS.get(as_text(kind_name).upper(), UNSPECIFIED)
     # Positional: Span is built for every span, and keywords cost 2-3x here.
-    return Span(trace_id, span_id, parent_id, service, as_text(raw.get("name")), kind,
-                timestamp if timestamp else None, as_int(raw.get("duration")), status, message,
-                kept(attributes, result.keep), _resource(local, service, resources),
-                _annotations(raw.get("annotations")), shared=raw.get("shared") is True)
+    return Span(trace_id, span_id, parent_id, service, name, kind,
+                timestamp if timestamp else None, duration, status, message,
+                kept(attributes, result.keep), _resource(service, local_address, resources),
+                events, shared=shared)
 
 
 def _status(attributes: dict[str, Any]) -> tuple[str, str]:
@@ -112,19 +126,20 @@ def _endpoint(raw: Any) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def _remote_attributes(remote: dict[str, Any], attributes: dict[str, Any]) -> None:
-    if remote.get("serviceName"):
-        attributes.setdefault("peer.service", as_text(remote["serviceName"]))
-    address = remote.get("ipv4") or remote.get("ipv6")
+def _remote_attributes(service: Any, address: Any, port: Any,
+                       attributes: dict[str, Any]) -> None:
+    """The remote endpoint as attributes; the span's own tags win."""
+    if service:
+        attributes.setdefault("peer.service", as_text(service))
     if address:
         attributes.setdefault("network.peer.address", as_text(address))
-    if remote.get("port"):
-        attributes.setdefault("network.peer.port", remote["port"])
+    if port:
+        attributes.setdefault("network.peer.port", port)
 
 
-def _resource(local: dict[str, Any], service: str,
+def _resource(service: str, raw_address: Any,
               cache: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
-    address = as_text(local.get("ipv4") or local.get("ipv6"))
+    address = as_text(raw_address)
     key = (service, address)
     resource = cache.get(key)
     if resource is None:
@@ -141,9 +156,12 @@ def _annotations(raw: Any) -> tuple[Event, ...]:
 
 
 def _annotation(raw: dict[str, Any]) -> Event:
+    return annotation_event(as_int(raw.get("timestamp")) or 0, as_text(raw.get("value")))
+
+
+def annotation_event(time_us: int, value: str) -> Event:
     """OpenTelemetry's Zipkin exporter writes an event as ``{"<name>": {attributes}}`` text;
     read it back as that event, so the trace matches its OTLP form."""
-    time_us, value = as_int(raw.get("timestamp")) or 0, as_text(raw.get("value"))
     if value.startswith("{") and value.endswith("}"):
         try:  # the text may hold escaped lone surrogates: refuse what cannot be written back
             decoded = json.loads(value)

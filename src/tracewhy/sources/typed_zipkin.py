@@ -1,0 +1,99 @@
+"""The fast path for well-formed Zipkin v2 JSON: typed structs instead of a dict per span.
+
+Same contract as ``typed.py``: the structs hold only the fields ``zipkin.py`` reads, typed as
+Zipkin itself writes them (ids, names and tag values as text, times and ports as int64).  Any
+other shape makes the decoder refuse and ``read_zipkin`` return None, so the tolerant reader
+reads the input with its repairs and warnings: times as text or floats, numeric ids or tags,
+nulls, a Zipkin v1 span (``binaryAnnotations``, or annotations with an ``endpoint``), NaN,
+invalid UTF-8, lone surrogates.  Spans are built by ``zipkin.build_span`` on both paths.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import msgspec
+
+from tracewhy.model import Event
+from tracewhy.sources.common import IdCanon, ParseResult
+from tracewhy.sources.zipkin import FORMAT, annotation_event, build_span
+
+ZIPKIN_START = re.compile(rb"\s*\[")
+_LIST_OF_TRACES = re.compile(rb"\s*\[\s*\[")
+
+# Beyond int64, orjson turns an integer into a float (and the tolerant reader rounds it): leave
+# such numbers to it rather than read them more exactly than it does.
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
+
+class _Endpoint(msgspec.Struct, gc=False):
+    serviceName: str = ""
+    ipv4: str = ""
+    ipv6: str = ""
+    port: Int64 = 0
+
+
+class _Annotation(msgspec.Struct, gc=False, forbid_unknown_fields=True):  # v1 has "endpoint"
+    timestamp: Int64 = 0
+    value: str = ""
+
+
+class _Span(msgspec.Struct, gc=False):
+    traceId: str  # required: a list whose spans lack it is not plainly Zipkin
+    id: str
+    parentId: str = ""
+    name: str = ""
+    kind: str = ""
+    timestamp: Int64 | None = None
+    duration: Int64 | None = None
+    localEndpoint: _Endpoint | None = None
+    remoteEndpoint: _Endpoint | None = None
+    tags: dict[str, str] = {}
+    annotations: list[_Annotation] = []
+    shared: bool = False
+    binaryAnnotations: Any = msgspec.UNSET  # present (even null): Zipkin v1, refused
+
+
+_SPANS = msgspec.json.Decoder(list[_Span])
+_TRACES = msgspec.json.Decoder(list[list[_Span]])
+_NO_ENDPOINT = _Endpoint()
+
+
+def read_zipkin(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
+    """A list of spans or of traces read on the fast path, or None when not plainly well-formed."""
+    try:
+        if _LIST_OF_TRACES.match(data):
+            spans = [span for trace in _TRACES.decode(data) for span in trace]
+        else:
+            spans = _SPANS.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    if not spans:  # the tolerant reader says why there is nothing to read
+        return None
+    return _build(spans, keep)
+
+
+def _build(spans: list[_Span], keep: Callable[[str], bool] | None) -> ParseResult | None:
+    result = ParseResult(FORMAT, keep=keep)
+    ids = IdCanon()
+    resources: dict[tuple[str, str], dict[str, Any]] = {}
+    append = result.spans.append
+    for position, raw in enumerate(spans):
+        if raw.binaryAnnotations is not msgspec.UNSET:
+            return None
+        local = raw.localEndpoint or _NO_ENDPOINT
+        remote = raw.remoteEndpoint or _NO_ENDPOINT
+        span = build_span(
+            result, ids, resources, position, raw.traceId, raw.id, raw.parentId, raw.name,
+            raw.kind, raw.timestamp, raw.duration, raw.tags, local.serviceName,
+            local.ipv4 or local.ipv6, remote.serviceName, remote.ipv4 or remote.ipv6,
+            remote.port, _events(raw.annotations) if raw.annotations else (), raw.shared)
+        if span is not None:
+            append(span)
+    return result
+
+
+def _events(annotations: list[_Annotation]) -> tuple[Event, ...]:
+    return tuple(annotation_event(a.timestamp, a.value) for a in annotations)

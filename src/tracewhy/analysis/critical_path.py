@@ -41,16 +41,26 @@ def critical_path(ix: TraceIndex, root: int | None = None) -> list[Section]:
     root = ix.root if root is None else root
     if root < 0:
         return []
-    cstart, cend, parent, children = ix.cstart, ix.cend, ix.parent, ix.children
+    cstart, cend, parent, children, alive = ix.cstart, ix.cend, ix.parent, ix.children, ix.alive
     n = len(cstart)
     sorted_kids: list[list[int] | None] = [None] * n
     cursor = [0] * n
     out: list[Section] = []
+    append, section = out.append, tuple.__new__  # Section(...) is a Python-level call
     u, hi = root, cend[root]
     while True:
         kids = sorted_kids[u]
         if kids is None:
-            kids = sorted_kids[u] = _blocking_children(ix, u) if children[u] else []
+            kids = children[u]
+            if kids is None:
+                kids = _NONE
+            elif len(kids) == 1:  # chains are common: no call, no copy
+                k = kids[0]
+                if not alive[k] or cend[k] <= cstart[k]:
+                    kids = _NONE
+            else:
+                kids = _blocking_children(ix, u)
+            sorted_kids[u] = kids
         if kids:  # (a leaf goes straight to its own section)
             i = cursor[u]
             limit = hi + min(int((cend[u] - cstart[u]) * OVERLAP_FRACTION), OVERLAP_CAP_US)
@@ -59,27 +69,32 @@ def critical_path(ix: TraceIndex, root: int | None = None) -> list[Section]:
             if i < len(kids):
                 child = kids[i]
                 cursor[u] = i + 1
-                child_end = min(cend[child], hi)
-                if child_end < hi:
-                    out.append(Section(u, child_end, hi))
+                child_end = cend[child]
+                if child_end >= hi:
+                    child_end = hi
+                else:
+                    append(section(Section, (u, child_end, hi)))
                 if children[child]:
                     u, hi = child, child_end
                     continue
                 # A leaf: the walk would enter it, give it [start, bound] and come straight
                 # back to u with the bound at its start; do that here (wide traces are mostly
                 # leaves).
-                if cstart[child] < child_end:
-                    out.append(Section(child, cstart[child], child_end))
                 hi = cstart[child]
+                if hi < child_end:
+                    append(section(Section, (child, hi, child_end)))
                 continue
             cursor[u] = i
         if cstart[u] < hi:
-            out.append(Section(u, cstart[u], hi))
+            append(section(Section, (u, cstart[u], hi)))
         if u == root:
             break
         u, hi = parent[u], cstart[u]
     out.reverse()
     return out
+
+
+_NONE: list[int] = []  # shared: no blocking children (never mutated)
 
 
 def _blocking_children(ix: TraceIndex, u: int) -> list[int]:

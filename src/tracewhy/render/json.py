@@ -13,9 +13,11 @@ import orjson
 from tracewhy import __version__
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.graph import graph_to_dict
+from tracewhy.render.critical_path_json import critical_path_json, critical_path_rows
 from tracewhy.render.redact import Redactor
 
 SCHEMA = "tracewhy.analysis/1"
+_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 
 
 # Sections written from span data by the root-cause engine: free text that may quote a secret.
@@ -25,7 +27,11 @@ EXPLAINED = ("symptom", "errors", "findings", "root_cause", "whys", "next_checks
 def analysis_to_dict(analysis: Analysis, *, redact: bool = True) -> dict[str, Any]:
     """The JSON document; with ``redact`` (the default) secrets in the engine's text, evidence
     values and warnings are masked, and ``redaction`` says what was masked (counts only)."""
-    out = _document(analysis)
+    return _redacted_document(analysis, critical_path_rows(analysis), redact)
+
+
+def _redacted_document(analysis: Analysis, critical_path: Any, redact: bool) -> dict[str, Any]:
+    out = _document(analysis, critical_path)
     redactor = Redactor(enabled=redact)
     for key in (*EXPLAINED, "warnings"):
         out[key] = _redacted(out[key], redactor, "")
@@ -44,7 +50,7 @@ def _redacted(value: Any, redactor: Redactor, key: str) -> Any:
     return value
 
 
-def _document(analysis: Analysis) -> dict[str, Any]:
+def _document(analysis: Analysis, critical_path: Any) -> dict[str, Any]:
     trace, ix = analysis.trace, analysis.index
     root_duration = analysis.root_duration_us
     spans = ix.spans
@@ -56,18 +62,14 @@ def _document(analysis: Analysis) -> dict[str, Any]:
         "root": _root(analysis),
         "span_count": len(spans),
         "accounting": trace.accounting(),
-        "services": sorted({span.service for span in spans}),
+        "services": sorted({hop.service for hop in analysis.hops}),  # every span is in a hop
         "warnings": [w.to_dict() for w in trace.warnings],
         "merged": [{"span_id": m.span_id, "into": m.into, "reason": m.reason}
                    for m in trace.merged],
         "rejected": [{"span_id": r.span_id, "reason": r.reason} for r in trace.rejected],
         "skew_shifts": [{"span_id": span.span_id, "shift_us": span.skew_shift_us}
                         for span in spans if span.skew_shift_us],
-        "critical_path": [  # (one entry per section: a million for a wide trace)
-            {"span_id": span.span_id, "service": span.service, "operation": span.name,
-             "start_us": s.start_us, "end_us": s.end_us}
-            for s in analysis.sections for span in (spans[s.span],)
-        ],
+        "critical_path": critical_path,
         "hops": [
             {"service": h.service, "operation": h.operation, "layer": h.layer,
              "layer_rule": h.layer_rule, "calls": h.calls, "total_us": h.total_us,
@@ -109,5 +111,5 @@ def _root(analysis: Analysis) -> dict[str, Any] | None:
 
 
 def render_json(analysis: Analysis, *, redact: bool = True) -> str:
-    document = analysis_to_dict(analysis, redact=redact)
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    document = _redacted_document(analysis, critical_path_json(analysis), redact)
+    return orjson.dumps(document, option=_OPTIONS).decode()

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import shlex
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 MASK = "[REDACTED]"
+_HEX_DIGITS = "0123456789abcdefABCDEF"
 
 # Attribute keys whose values are secrets, wherever they sit in a dotted key.
 _SECRET_KEY = re.compile(
@@ -58,7 +60,7 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """Free text (names, messages, summaries): mask tokens, card numbers, URL secrets."""
-        if not self.enabled or not value:
+        if not self.enabled or not value or _is_hex_id(value):
             return value
         hit = self._cache.get(value)
         if hit is None:  # each distinct text is masked and counted once
@@ -72,19 +74,22 @@ class Redactor:
         text = value if isinstance(value, str) else _plain(value)
         if not self.enabled:
             return text
-        if is_secret_key(key):
+        kind = _key_kind(key)
+        if kind == _PLAIN_KEY:
+            return self.text(text)
+        if kind == _SECRET:
             if (key, text) not in self._seen:
                 self._seen.add((key, text))
                 self.keys[key] += 1
                 self.counts["secret attribute key"] += 1
             return MASK
-        if isinstance(value, str) and key in _STATEMENT_KEYS:
+        if isinstance(value, str) and kind == _STATEMENT:
             masked, literals = _SQL_LITERAL.subn("?", text)
             if literals and (key, text) not in self._seen:
                 self._seen.add((key, text))
                 self.counts["database statement literal"] += literals
             return self.text(masked)
-        if isinstance(value, str) and _QUERY_KEY.search(key):
+        if isinstance(value, str) and kind == _QUERY:
             masked = _mask_query(text)
             if masked != text:
                 self.counts["URL query value"] += 1
@@ -118,8 +123,31 @@ class Redactor:
         return out
 
 
+def _is_hex_id(value: str) -> bool:
+    """Hex digits with a letter among them, like most span ids, which evidence cites by the
+    thousand: no rule can match.  Tokens, JWTs and AWS keys need letters beyond a-f, URLs
+    need punctuation, and a card number needs digits only, from end to end."""
+    return not value.strip(_HEX_DIGITS) and not value.isdigit()
+
+
 def is_secret_key(key: str) -> bool:
     return bool(_SECRET_KEY.search(key)) and not _COUNT_KEY.search(key)
+
+
+_PLAIN_KEY, _SECRET, _STATEMENT, _QUERY = "plain", "secret", "statement", "query"
+
+
+@lru_cache(maxsize=4096)
+def _key_kind(key: str) -> str:
+    """How ``Redactor.attribute`` treats a key's values.  Cached: a JSON document has a few
+    dozen keys but thousands of values (two regex searches a value otherwise)."""
+    if is_secret_key(key):
+        return _SECRET
+    if key in _STATEMENT_KEYS:
+        return _STATEMENT
+    if _QUERY_KEY.search(key):
+        return _QUERY
+    return _PLAIN_KEY
 
 
 def redact_argv(argv: list[str]) -> list[str]:

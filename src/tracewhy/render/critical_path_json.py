@@ -1,0 +1,82 @@
+"""The JSON document's ``critical_path``: one row per section, a million on a wide trace.
+
+A dict per row, then orjson walking them, was most of the JSON renderer's time.  Instead the
+rows are written here as the exact text orjson writes at that place of the indented document
+(strings escaped by orjson itself), and handed to orjson as a ``Fragment``.
+"""
+
+from __future__ import annotations
+
+from itertools import compress
+from typing import Any
+
+import orjson
+
+from tracewhy.analysis.analyze import Analysis
+from tracewhy.analysis.critical_path import Section
+
+_FRAGMENT = getattr(orjson, "Fragment", None)  # orjson >= 3.10
+_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes; it refuses other ints
+# The list is the value of a top-level key: its rows sit at depth 2, their keys at depth 3.
+_ROW_START = '{\n      "span_id": '
+_ROW_END = "\n    }"
+_ROW_SEPARATOR = ",\n    "
+
+
+def critical_path_rows(analysis: Analysis) -> list[dict[str, Any]]:
+    spans = analysis.index.spans
+    return [{"span_id": span.span_id, "service": span.service, "operation": span.name,
+             "start_us": s.start_us, "end_us": s.end_us}
+            for s in analysis.sections for span in (spans[s.span],)]
+
+
+def critical_path_json(analysis: Analysis) -> Any:
+    """The rows as an orjson Fragment of indented JSON text (the rows themselves when this
+    orjson has no fragments or a time is outside what orjson writes)."""
+    sections = analysis.sections
+    if not sections or _FRAGMENT is None or not _ints_orjson_writes(sections):
+        return critical_path_rows(analysis)
+    heads = _row_heads(analysis)
+    rows = [f'{heads[span]}{start},\n      "end_us": {end}{_ROW_END}'
+            for span, start, end in sections]
+    rows[0] = "[\n    " + rows[0]
+    rows[-1] += "\n  ]"
+    return _FRAGMENT(_ROW_SEPARATOR.join(rows))
+
+
+def _ints_orjson_writes(sections: list[Section]) -> bool:
+    """The sections tile the root's interval in time order: the first start and the last end
+    bound all their times."""
+    lo, hi = _INT_RANGE
+    return lo <= sections[0].start_us and sections[-1].end_us <= hi
+
+
+def _row_heads(analysis: Analysis) -> list[str]:
+    """Per span on the path: its row's text up to the start time, which all its sections share
+    (two per span on a deep chain)."""
+    spans = analysis.index.spans
+    on_path = list(compress(range(len(spans)), analysis.critical_us))  # no section is empty
+    ids = _json_strings([spans[i].span_id for i in on_path])
+    hop_texts: dict[tuple[str, str], str] = {}  # a few hops among all those spans
+    heads = [""] * len(spans)
+    for i, span_id in zip(on_path, ids, strict=True):
+        span = spans[i]
+        hop = (span.service, span.name)
+        hop_text = hop_texts.get(hop)
+        if hop_text is None:
+            service, operation = _json_strings(list(hop))
+            hop_text = hop_texts[hop] = (f',\n      "service": {service},\n      "operation": '
+                                         f'{operation},\n      "start_us": ')
+        heads[i] = f"{_ROW_START}{span_id}{hop_text}"
+    return heads
+
+
+def _json_strings(values: list[str]) -> list[str]:
+    """Each string as orjson writes it.  One orjson call for all: when no string holds a quote,
+    every quote in its output delimits one, and splitting at '","' gives them back."""
+    if not values:
+        return []
+    text = orjson.dumps(values).decode()
+    if text.count('"') == 2 * len(values):
+        return [f'"{value}"' for value in text[2:-2].split('","')]
+    return [orjson.dumps(value).decode() for value in values]

@@ -120,6 +120,11 @@ class RcaContext:
             return [spans[i].span_id for i in nsmallest(limit, indices)]
         return nsmallest(limit, [spans[i].span_id for i in indices])  # = sorted(...)[:limit]
 
+    def ids_with(self, first: int, ids: list[str]) -> list[str]:
+        """``ids([first, *indices])`` given ``ids(indices)``: the smallest ids of the members
+        are among the smallest of them, so the long list is not read again."""
+        return nsmallest(MAX_EVIDENCE_IDS, [self.spans[first].span_id, *ids])
+
     def children_by_hop(self, p: int) -> dict[tuple[str, str], list[int]]:
         """Awaited children of a span grouped by hop, computed once per span."""
         groups = self._groups.get(p)

@@ -47,6 +47,7 @@ class HopFacts:
     """What the classifier knows about one hop, gathered in one pass over the spans."""
 
     sample: Span
+    key: tuple[str, str]  # (service, operation): one tuple shared by all the hop's spans
     kinds: set[str] = field(default_factory=set)
     is_root: bool = False
     has_remote_child: bool = False
@@ -71,10 +72,10 @@ def gather_facts(ix: TraceIndex, edges: HopEdges | None = None
     facts: dict[tuple[str, str], HopFacts] = {}
     for span in ix.spans:
         key = (span.service, span.name)
-        keys.append(key)
         fact = facts.get(key)
         if fact is None:
-            fact = facts[key] = HopFacts(span)
+            fact = facts[key] = HopFacts(span, key)
+        keys.append(fact.key)  # the detectors' lookups then read a few tuples, not one a span
         fact.kinds.add(span.kind)
     if edges is None:
         edges = {(keys[p], keys[i]) for i, p in enumerate(ix.parent) if p >= 0}

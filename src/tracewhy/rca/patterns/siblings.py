@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from itertools import compress, islice
-from operator import eq, sub
+from itertools import compress, count, islice
+from operator import eq, lt, sub
 
 from tracewhy.model import CLIENT
 from tracewhy.rca.context import RcaContext
@@ -28,16 +28,15 @@ def _sequential_run(ctx: RcaContext, p: int, hop: tuple[str, str]) -> list[int]:
 def _longest_run(ctx: RcaContext, members: list[int]) -> list[int]:
     start, end = ctx.ix.start, ctx.ix.end
     ordered = _by_start_then_end(members, start, end)
+    # A run breaks where a call starts before the previous one ended (compared in C: a parent
+    # can have 100k children); the longest run wins, the earliest on a tie.
+    starts, ends = map(start.__getitem__, ordered), map(end.__getitem__, ordered)
+    breaks = [*compress(count(1), map(lt, islice(starts, 1, None), ends)), len(ordered)]
     best_from, best_len, run_from = 0, 0, 0
-    last_end = start[ordered[0]]
-    for pos, k in enumerate(ordered):
-        if start[k] < last_end:  # overlaps the previous call: a new run starts here
-            if pos - run_from > best_len:
-                best_from, best_len = run_from, pos - run_from
-            run_from = pos
-        last_end = end[k]
-    if len(ordered) - run_from > best_len:
-        best_from, best_len = run_from, len(ordered) - run_from
+    for run_end in breaks:
+        if run_end - run_from > best_len:
+            best_from, best_len = run_from, run_end - run_from
+        run_from = run_end
     return ordered[best_from:best_from + best_len]
 
 
@@ -78,11 +77,12 @@ def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str
     impact = sum(map(ctx.subtree_critical.__getitem__, run))
     callee = f"{service} {name}"
     first, last = run[0], run[-1]
+    run_ids = ctx.ids(run)
     evidence = [
         Evidence(f"{len(run)} calls to {callee} one after another, none overlapping: "
                  f"{duration(total)} in total, {duration(durations[len(durations) // 2])} median",
-                 ctx.ids(run), {"calls": len(run), "total_us": total,
-                                "median_us": durations[len(durations) // 2]}),
+                 run_ids, {"calls": len(run), "total_us": total,
+                           "median_us": durations[len(durations) // 2]}),
         Evidence(f"first starts at +{duration(ctx.ix.start[first] - ctx.ix.start[p])}, last "
                  f"ends at +{duration(ctx.ix.end[last] - ctx.ix.start[p])} into {ctx.label(p)}",
                  ctx.ids([p, first, last])),
@@ -93,7 +93,8 @@ def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str
                                     + ": one call per item, where one batched call would do",
                                     ctx.ids(run[:3]), {"varying": keys}))
     return finding_for(
-        ctx, "n_plus_one", p, impact_us=impact, span_ids=ctx.ids([p, *run]), evidence=evidence,
+        ctx, "n_plus_one", p, impact_us=impact, span_ids=ctx.ids_with(p, run_ids),
+        evidence=evidence,
         title=f"{ctx.label(p)} made {len(run)} sequential calls to {callee}",
         rule="pattern.n_plus_one: >= 4 sequential calls to one operation from one parent",
         detail={"calls": len(run), "callee": callee, "callee_hop": (service, name),
@@ -149,16 +150,18 @@ def _retry(ctx: RcaContext, p: int, run: list[int], failed: list[int]) -> Findin
     last_ok = not ctx.analysis.error[run[-1]]
     outcome = "the last attempt succeeded" if last_ok else "every attempt failed"
     reason_text = ", ".join(f"{r} x{n}" for r, n in reasons.most_common(3)) or "no error status"
+    run_ids = ctx.ids(run)
     evidence = [
         Evidence(f"{len(run)} attempts of {ctx.label(run[0])} under {ctx.label(p)}; "
-                 f"{len(failed)} failed ({reason_text}); {outcome}", ctx.ids(run),
+                 f"{len(failed)} failed ({reason_text}); {outcome}", run_ids,
                  {"attempts": len(run), "failed": len(failed)}),
         Evidence(f"failed attempts and the waits between them cost {duration(impact)} on the "
                  f"critical path", ctx.ids(failed),
                  {"failed_critical_us": impact - backoff, "backoff_us": backoff}),
     ]
     return finding_for(
-        ctx, "retry", culprit, impact_us=impact, span_ids=ctx.ids([p, *run]), evidence=evidence,
+        ctx, "retry", culprit, impact_us=impact, span_ids=ctx.ids_with(p, run_ids),
+        evidence=evidence,
         title=f"{len(failed)} failed attempt(s) of {ctx.label(run[0])} retried by {ctx.label(p)}",
         rule="pattern.retry: sequential attempts of one operation after errors or timeouts",
         detail={"attempts": len(run), "failed": len(failed), "retrier": ctx.label(p),

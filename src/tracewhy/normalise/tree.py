@@ -131,13 +131,12 @@ def is_unknown_service(name: str) -> bool:
 def name_services(links: SpanLinks, repairs: Repairs) -> None:
     """Fill missing service names from the caller's peer.service (Zipkin's rule), else mark."""
     spans, parent = links.spans, links.parent
-    unknown: dict[str, bool] = {}  # per distinct name: a trace has few, and many spans
+    unknown = {name: is_unknown_service(name) for name in {span.service for span in spans}}
+    if not any(unknown.values()):
+        return  # the usual case, told without walking the tree
     for i in links.order:  # top-down: a caller is named before its callees look at it
         span = spans[i]
-        is_unknown = unknown.get(span.service)
-        if is_unknown is None:
-            is_unknown = unknown[span.service] = is_unknown_service(span.service)
-        if not is_unknown:
+        if not unknown[span.service]:
             continue
         caller = spans[parent[i]] if parent[i] >= 0 else None
         peer = caller.attributes.get("peer.service") if caller is not None else None

@@ -78,6 +78,60 @@ def test_odd_input_leaves_the_fast_path(text: bytes) -> None:
     assert parse_typed(text, None) is None
 
 
+def _jaeger_doc(*spans: dict[str, object]) -> bytes:
+    trace = {"traceID": "0af7651916cd43dd8448eb211c80319c",
+             "processes": {"p1": {"serviceName": "api", "tags": []}},
+             "spans": [{"traceID": "0af7651916cd43dd8448eb211c80319c", "processID": "p1",
+                        "operationName": "op", "startTime": 1700000000000000, "duration": 10,
+                        **span} for span in spans]}
+    return json.dumps({"data": [trace]}).encode()
+
+
+def _ref(span_id: str, ref_type: str = "CHILD_OF",
+         trace_id: str = "0af7651916cd43dd8448eb211c80319c") -> dict[str, str]:
+    return {"refType": ref_type, "traceID": trace_id, "spanID": span_id}
+
+
+# Each span takes a different turn in the typed reader: the plain shape, or one of the shapes
+# it hands to the general path.  Both must read them as the tolerant reader does.
+JAEGER_TURNS = [
+    {"spanID": "00000000000000a1"},
+    {"spanID": "00000000000000a2", "references": [_ref("00000000000000a1")],
+     "tags": [{"key": "span.kind", "type": "string", "value": "client"},
+              {"key": "error", "type": "bool", "value": True}]},
+    {"spanID": "00000000000000a3", "references": [_ref("00000000000000a2", "FOLLOWS_FROM")]},
+    {"spanID": "00000000000000a4", "references": [_ref("00000000000000a1"),
+                                                  _ref("00000000000000a3", "FOLLOWS_FROM")]},
+    {"spanID": "00000000000000a5", "references": [_ref("0000000000000000")]},
+    {"spanID": "00000000000000a6", "references": [_ref("00000000000000a1")],
+     "tags": [{"key": "span.kind", "type": "string", "value": "SERVER"}]},
+    {"spanID": "00000000000000a7", "parentSpanID": "00000000000000a1"},
+    {"spanID": "00000000000000a8", "references": [_ref("00000000000000a1")],
+     "process": {"serviceName": "inline", "tags": []}},
+    {"spanID": "00000000000000a9", "references": [_ref("00000000000000a1", trace_id="ff")]},
+    {"spanID": "00000000000000aa", "processID": "nowhere"},
+    {"spanID": "00000000000000ab", "references": [_ref("00000000000000a1")],
+     "logs": [{"timestamp": 1700000000000001, "fields": [
+         {"key": "event", "type": "string", "value": "retry"}]}]},
+    {"spanID": "00000000000000AC", "references": [_ref("00000000000000A1")]},
+    {"spanID": "0000000000000000"},
+]
+
+
+def test_every_turn_of_the_typed_jaeger_reader_reads_as_the_tolerant_reader() -> None:
+    data = _jaeger_doc(*JAEGER_TURNS)
+    assert parse_typed(data, None) is not None
+    assert_same_reading(data)
+
+
+def test_a_tag_type_the_fast_path_does_not_know_goes_to_the_tolerant_reader() -> None:
+    data = _jaeger_doc({"spanID": "00000000000000a1", "tags": [
+        {"key": "retries", "type": "INT64", "value": "3"}]})
+    assert parse_typed(data, None) is None
+    found = parse_bytes(data, "input")
+    assert select_trace(found).spans[0].attributes == {"retries": 3}
+
+
 CATALOGUE = Path(__file__).resolve().parents[1] / "fixtures" / "catalogue"
 ZIPKIN_FILES = [*sorted((EXTERNAL / "zipkin-lens").glob("*.json")),
                 *(path for path in sorted(CATALOGUE.glob("*.json"))

@@ -15,7 +15,6 @@ import orjson
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.critical_path import Section
 
-_FRAGMENT = getattr(orjson, "Fragment", None)  # orjson >= 3.10
 _INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes; it refuses other ints
 # The list is the value of a top-level key: its rows sit at depth 2, their keys at depth 3.
 _ROW_START = '{\n      "span_id": '
@@ -31,17 +30,17 @@ def critical_path_rows(analysis: Analysis) -> list[dict[str, Any]]:
 
 
 def critical_path_json(analysis: Analysis) -> Any:
-    """The rows as an orjson Fragment of indented JSON text (the rows themselves when this
-    orjson has no fragments or a time is outside what orjson writes)."""
+    """The rows as an orjson Fragment of indented JSON text (the rows themselves when a time
+    is outside what orjson writes, so that orjson refuses it as it always did)."""
     sections = analysis.sections
-    if not sections or _FRAGMENT is None or not _ints_orjson_writes(sections):
+    if not sections or not _ints_orjson_writes(sections):
         return critical_path_rows(analysis)
     heads = _row_heads(analysis)
     rows = [f'{heads[span]}{start},\n      "end_us": {end}{_ROW_END}'
             for span, start, end in sections]
     rows[0] = "[\n    " + rows[0]
     rows[-1] += "\n  ]"
-    return _FRAGMENT(_ROW_SEPARATOR.join(rows))
+    return orjson.Fragment(_ROW_SEPARATOR.join(rows))
 
 
 def _ints_orjson_writes(sections: list[Section]) -> bool:

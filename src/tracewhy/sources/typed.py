@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from tracewhy.ids import uses_hex_ids
 from tracewhy.model import CHILD_OF, UNSPECIFIED, Event, Link, Span
 from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text, kept
 from tracewhy.sources.jaeger import (
@@ -32,6 +33,7 @@ from tracewhy.sources.otlp import OtlpIds, bytes_as_hex
 from tracewhy.sources.otlp import build_span as build_otlp_span
 from tracewhy.sources.typed_zipkin import ZIPKIN_START, read_zipkin
 
+_LOWER_HEX = "0123456789abcdef"
 _JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
 
 
@@ -158,12 +160,13 @@ class _PlainSpans:
     tolerant reader.  (A million spans: the general path's per-span calls cost ~2 µs each.)
     """
 
-    __slots__ = ("raw_trace_id", "trace_id", "ids", "keep", "known")
+    __slots__ = ("raw_trace_id", "trace_id", "ids", "keep", "known", "hex_ids")
 
     def __init__(self, raw_trace_id: str, trace_id: str, ids: IdCanon,
                  keep: Callable[[str], bool] | None) -> None:
         self.raw_trace_id, self.trace_id, self.ids, self.keep = raw_trace_id, trace_id, ids, keep
         self.known: dict[str, str] = {}  # raw span id -> its canonical, non-zero id
+        self.hex_ids = uses_hex_ids(trace_id)
 
     def build(self, raw: _Span, processes: dict[str, tuple[str, dict[str, Any]]]) -> Span | None:
         if raw.process is not None or raw.logs or raw.parentSpanID \
@@ -199,7 +202,10 @@ class _PlainSpans:
     def _id(self, raw: str) -> str | None:
         span_id = self.known.get(raw)
         if span_id is None:
-            span_id = self.ids.span(raw, self.trace_id)
+            if self.hex_ids and len(raw) == 16 and not raw.strip(_LOWER_HEX):
+                span_id = raw.lower()  # canonical already: a copy, as IdCanon makes
+            else:
+                span_id = self.ids.span(raw, self.trace_id)
             if not span_id or not span_id.strip("0"):
                 return None
             self.known[raw] = span_id

@@ -10,7 +10,7 @@ import networkx as nx
 from tracewhy.analysis.critical_path import Section, critical_path, critical_time_per_span
 from tracewhy.analysis.errors import error_reasons
 from tracewhy.analysis.graph import build_call_graph
-from tracewhy.analysis.hops import Hop, build_hops, span_errors
+from tracewhy.analysis.hops import Hop, roll_up, span_errors
 from tracewhy.analysis.index import TraceIndex, build_index
 from tracewhy.analysis.self_time import self_times
 from tracewhy.model import Span, Trace
@@ -55,7 +55,7 @@ def analyze(trace: Trace) -> Analysis:
     own = self_times(ix)
     reasons = error_reasons(ix.spans)
     error = span_errors(reasons)
-    hops = build_hops(ix, own, critical, error)
-    graph = build_call_graph(ix, hops, own, critical, error)
+    hops, edges = roll_up(ix, own, critical, error)
+    graph = build_call_graph(hops, edges)
     return Analysis(trace, ix, sections, own, critical, error, hops, graph,
                     error_reason=reasons)

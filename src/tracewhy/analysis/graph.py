@@ -12,8 +12,7 @@ from typing import Any
 
 import networkx as nx
 
-from tracewhy.analysis.hops import Hop
-from tracewhy.analysis.index import TraceIndex
+from tracewhy.analysis.hops import CallEdge, Hop
 
 _FIELDS = ("calls", "total_us", "self_us", "critical_us", "errors")
 
@@ -26,8 +25,7 @@ def operation_node(service: str, operation: str) -> str:
     return f"op:{service}/{operation}"
 
 
-def build_call_graph(ix: TraceIndex, hops: list[Hop], self_us: list[int],
-                     critical_us: list[int], error: list[bool]) -> nx.DiGraph:
+def build_call_graph(hops: list[Hop], edges: list[CallEdge]) -> nx.DiGraph:
     graph = nx.DiGraph()
     for hop in hops:
         svc, op = service_node(hop.service), operation_node(hop.service, hop.operation)
@@ -40,36 +38,16 @@ def build_call_graph(ix: TraceIndex, hops: list[Hop], self_us: list[int],
         graph.add_node(op, type="operation", service=hop.service, operation=hop.operation,
                        layer=hop.layer, **values)
         graph.add_edge(svc, op, type="contains")
-    for (caller, callee), totals in _edge_totals(ix, self_us, critical_us, error).items():
+    for (caller, callee), totals in _edge_totals(edges).items():
         graph.add_edge(caller, callee, type="calls", **dict(zip(_FIELDS, totals, strict=True)))
     return graph
 
 
-def _edge_totals(ix: TraceIndex, self_us: list[int], critical_us: list[int],
-                 error: list[bool]) -> dict[tuple[str, str], list[int]]:
-    spans, parent, start, end = ix.spans, ix.parent, ix.start, ix.end
-    # The per-span loop works on integers: each (service, operation) gets a code and a
-    # caller -> callee pair is one int; node names are made once per pair, not once per span.
-    codes: dict[tuple[str, str], int] = {}
-    op = [codes.setdefault((span.service, span.name), len(codes)) for span in spans]
-    width = len(codes)
-    pairs: dict[int, list[int]] = {}
-    for i, p in enumerate(parent):
-        if p < 0:
-            continue
-        pair = op[p] * width + op[i]
-        row = pairs.get(pair)
-        if row is None:
-            row = pairs[pair] = [0, 0, 0, 0, 0]
-        row[0] += 1
-        row[1] += end[i] - start[i]
-        row[2] += self_us[i]
-        row[3] += critical_us[i]
-        row[4] += error[i]
-    names = list(codes)
+def _edge_totals(edges: list[CallEdge]) -> dict[tuple[str, str], list[int]]:
+    """Operation edges as node names, plus the service edges they add up to (calls within one
+    service are operation edges only)."""
     totals: dict[tuple[str, str], list[int]] = {}
-    for pair, row in pairs.items():  # in order of first appearance, as the span loop saw them
-        (caller_svc, caller_op), (callee_svc, callee_op) = names[pair // width], names[pair % width]
+    for (caller_svc, caller_op), (callee_svc, callee_op), row in edges:
         keys = [(operation_node(caller_svc, caller_op), operation_node(callee_svc, callee_op))]
         if callee_svc != caller_svc:
             keys.append((service_node(caller_svc), service_node(callee_svc)))

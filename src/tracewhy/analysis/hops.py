@@ -30,29 +30,52 @@ class Hop:
         return (self.service, self.operation)
 
 
-def build_hops(ix: TraceIndex, self_us: list[int], critical_us: list[int],
-               error: list[bool]) -> list[Hop]:
-    spans = ix.spans
-    start, end = ix.start, ix.end
-    rows: dict[tuple[str, str], Hop] = {}
-    for i, span in enumerate(spans):
-        key = (span.service, span.name)
-        hop = rows.get(key)
-        if hop is None:
-            hop = rows[key] = Hop(span.service, span.name)
-        duration = end[i] - start[i]
-        hop.calls += 1
-        hop.total_us += duration
-        hop.self_us += self_us[i]
-        if critical_us[i]:
-            hop.critical_us += critical_us[i]
-            hop.span_ids.append(span.span_id)
-        if error[i]:
-            hop.errors += 1
-        if duration > hop.max_us:
-            hop.max_us = duration
-    return sorted(rows.values(),
-                  key=lambda h: (-h.critical_us, -h.total_us, h.service, h.operation))
+# One call edge of the operation graph: caller (service, operation), callee, and the callee
+# side's [calls, total_us, self_us, critical_us, errors] over the spans on that edge.
+CallEdge = tuple[tuple[str, str], tuple[str, str], list[int]]
+
+
+def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
+            error: list[bool]) -> tuple[list[Hop], list[CallEdge]]:
+    """Hops (by critical time, then total) and call edges (in order of first appearance), in
+    one pass over the spans that works on integers: each (service, operation) gets a code."""
+    spans, parent, start, end = ix.spans, ix.parent, ix.start, ix.end
+    codes: dict[tuple[str, str], int] = {}
+    op = [codes.setdefault((span.service, span.name), len(codes)) for span in spans]
+    width = len(codes)
+    calls, total, own, crit, errors, longest = ([0] * width for _ in range(6))
+    critical_ids: list[list[str]] = [[] for _ in range(width)]
+    pairs: dict[int, list[int]] = {}  # caller code * width + callee code -> edge totals
+    for i, c in enumerate(op):
+        duration, s, k, e = end[i] - start[i], self_us[i], critical_us[i], error[i]
+        calls[c] += 1
+        total[c] += duration
+        own[c] += s
+        if duration > longest[c]:
+            longest[c] = duration
+        if k:
+            crit[c] += k
+            critical_ids[c].append(spans[i].span_id)
+        if e:
+            errors[c] += 1
+        p = parent[i]
+        if p >= 0:
+            pair = op[p] * width + c
+            row = pairs.get(pair)
+            if row is None:
+                pairs[pair] = [1, duration, s, k, int(e)]
+            else:
+                row[0] += 1
+                row[1] += duration
+                row[2] += s
+                row[3] += k
+                row[4] += e
+    names = list(codes)
+    hops = [Hop(service, operation, calls[c], total[c], own[c], crit[c], errors[c], longest[c],
+                span_ids=critical_ids[c]) for c, (service, operation) in enumerate(names)]
+    hops.sort(key=lambda h: (-h.critical_us, -h.total_us, h.service, h.operation))
+    edges = [(names[pair // width], names[pair % width], row) for pair, row in pairs.items()]
+    return hops, edges
 
 
 def span_errors(reasons: list[str | None]) -> list[bool]:

@@ -39,8 +39,7 @@ def build_index(trace: Trace) -> TraceIndex:
     links = trace.links if trace.links is not None and trace.links.current(spans) else None
     if links is None:  # a trace normalise did not make, or whose spans changed since: link it
         links = link(spans, Repairs())  # (its repairs are normalise's to report, not ours)
-    start = [span.start_us or 0 for span in spans]
-    end = [s + (span.duration_us or 0) for s, span in zip(start, spans, strict=True)]
+    start, end = links.times()
     cstart, cend, alive = _clamped(links.order, links.children, start, end, links.awaited)
     position = links.position
     root = position[trace.root_id] if trace.root_id is not None else -1

@@ -59,7 +59,7 @@ def normalise(spans: list[Span], trace_id: str, *,
     name_services(links, repairs)
     if options.adjust_skew:
         adjust_skew(links, repairs, options.max_skew_us)
-    find_skew(links, repairs)
+    find_skew(links, repairs)  # last: it reads the spans' final times
     root = choose_root(links, repairs)
     return Trace(
         trace_id=trace_id,

@@ -28,15 +28,14 @@ def host_of(span: Span) -> str:
 
 def find_skew(links: SpanLinks, repairs: Repairs) -> None:
     spans, parent, is_awaited = links.spans, links.parent, links.awaited
+    start, end = links.times()
     for i, p in enumerate(parent):
         if p < 0 or not is_awaited[i]:
             continue
-        span, caller = spans[i], spans[p]
-        start, parent_start = span.start_us or 0, caller.start_us or 0
-        if start < parent_start:
-            repairs.note("clock-skew", span.span_id)
-        elif start + (span.duration_us or 0) > parent_start + (caller.duration_us or 0):
-            repairs.note("child-outlives-parent", span.span_id)
+        if start[i] < start[p]:
+            repairs.note("clock-skew", spans[i].span_id)
+        elif end[i] > end[p]:
+            repairs.note("child-outlives-parent", spans[i].span_id)
 
 
 def adjust_skew(links: SpanLinks, repairs: Repairs, max_shift_us: int | None) -> None:

@@ -67,3 +67,14 @@ def test_self_times_add_up_with_the_critical_path_on_a_sequential_trace() -> Non
     analysis = analyze(make_trace(*spans))
     assert sum(analysis.self_us) == 100
     assert analysis.self_us == analysis.critical_us
+
+
+def test_a_trace_whose_span_list_was_replaced_is_linked_anew() -> None:
+    # normalise hands its linking to the analyses (Trace.links); a list replaced since must not
+    # be read through positions that belonged to the old one.
+    trace = make_trace(span("P", None, 0, 100), span("A", "P", 10, 50))
+    assert trace.links is not None and trace.links.current(trace.spans)
+    trace.spans = [span("Q", None, 0, 10), span("P", "Q", 0, 8), span("A", "P", 1, 5)]
+    analysis = analyze(trace)
+    got = {s.span_id: analysis.self_us[i] for i, s in enumerate(analysis.index.spans)}
+    assert got == {"Q": 2, "P": 4, "A": 4}

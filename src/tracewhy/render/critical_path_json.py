@@ -2,7 +2,7 @@
 
 A dict per row, then orjson walking them, was most of the JSON renderer's time.  Instead the
 rows are written here as the exact text orjson writes at that place of the indented document
-(strings escaped by orjson itself), and handed to orjson as a ``Fragment``.
+(strings escaped by orjson itself); the renderer splices them into orjson's text of the rest.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes; it refuses other ints
 # The list is the value of a top-level key: its rows sit at depth 2, their keys at depth 3.
 _ROW_START = '{\n      "span_id": '
 _ROW_END = "\n    }"
-_ROW_SEPARATOR = ",\n    "
+ROW_SEPARATOR = ",\n    "
 
 
 def critical_path_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -29,18 +29,19 @@ def critical_path_rows(analysis: Analysis) -> list[dict[str, Any]]:
             for s in analysis.sections for span in (spans[s.span],)]
 
 
-def critical_path_json(analysis: Analysis) -> Any:
-    """The rows as an orjson Fragment of indented JSON text (the rows themselves when a time
-    is outside what orjson writes, so that orjson refuses it as it always did)."""
+def critical_path_texts(analysis: Analysis) -> list[str] | None:
+    """The list as orjson indents it, in pieces that ``ROW_SEPARATOR.join`` puts together: the
+    first opens the list, the last closes it.  None when there are no rows or a time is outside
+    what orjson writes (orjson must then see the rows, and refuse them as it always did)."""
     sections = analysis.sections
     if not sections or not _ints_orjson_writes(sections):
-        return critical_path_rows(analysis)
+        return None
     heads = _row_heads(analysis)
     rows = [f'{heads[span]}{start},\n      "end_us": {end}{_ROW_END}'
             for span, start, end in sections]
     rows[0] = "[\n    " + rows[0]
     rows[-1] += "\n  ]"
-    return orjson.Fragment(_ROW_SEPARATOR.join(rows))
+    return rows
 
 
 def _ints_orjson_writes(sections: list[Section]) -> bool:

@@ -13,11 +13,20 @@ import orjson
 from tracewhy import __version__
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.graph import graph_to_dict
-from tracewhy.render.critical_path_json import critical_path_json, critical_path_rows
+from tracewhy.render.critical_path_json import (
+    ROW_SEPARATOR,
+    critical_path_rows,
+    critical_path_texts,
+)
 from tracewhy.render.redact import Redactor
 
 SCHEMA = "tracewhy.analysis/1"
+SKEW_ADJUSTED = "skew-adjusted"  # the warning code normalise/skew.py notes each shift under
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+# Where the critical path's text goes: orjson escapes control characters in strings, so a raw
+# NUL in its output can only be this fragment.
+_SPLICE_MARK = "\x00"
+_SPLICE_POINT = orjson.Fragment(_SPLICE_MARK)
 
 
 # Sections written from span data by the root-cause engine: free text that may quote a secret.
@@ -67,8 +76,7 @@ def _document(analysis: Analysis, critical_path: Any) -> dict[str, Any]:
         "merged": [{"span_id": m.span_id, "into": m.into, "reason": m.reason}
                    for m in trace.merged],
         "rejected": [{"span_id": r.span_id, "reason": r.reason} for r in trace.rejected],
-        "skew_shifts": [{"span_id": span.span_id, "shift_us": span.skew_shift_us}
-                        for span in spans if span.skew_shift_us],
+        "skew_shifts": _skew_shifts(analysis),
         "critical_path": critical_path,
         "hops": [
             {"service": h.service, "operation": h.operation, "layer": h.layer,
@@ -91,6 +99,15 @@ def _document(analysis: Analysis, critical_path: Any) -> dict[str, Any]:
     }
 
 
+def _skew_shifts(analysis: Analysis) -> list[dict[str, Any]]:
+    """Spans moved by --adjust-skew.  The normaliser notes every span it moves under the
+    "skew-adjusted" warning: without one, no span needs reading."""
+    if not any(w.code == SKEW_ADJUSTED for w in analysis.trace.warnings):
+        return []
+    return [{"span_id": span.span_id, "shift_us": span.skew_shift_us}
+            for span in analysis.index.spans if span.skew_shift_us]
+
+
 def _source(analysis: Analysis) -> dict[str, Any]:
     source = analysis.trace.source
     if source is None:
@@ -111,5 +128,18 @@ def _root(analysis: Analysis) -> dict[str, Any] | None:
 
 
 def render_json(analysis: Analysis, *, redact: bool = True) -> str:
-    document = _redacted_document(analysis, critical_path_json(analysis), redact)
-    return orjson.dumps(document, option=_OPTIONS).decode()
+    rows = critical_path_texts(analysis)
+    if rows is None:
+        document = _redacted_document(analysis, critical_path_rows(analysis), redact)
+        return orjson.dumps(document, option=_OPTIONS).decode()
+    return _spliced(_redacted_document(analysis, _SPLICE_POINT, redact), rows)
+
+
+def _spliced(document: dict[str, Any], rows: list[str]) -> str:
+    """orjson's text of the document with the critical path's rows in place of the mark.  The
+    rows (most of the output on a big trace) are copied once, by the join, instead of once into
+    orjson's buffer and once more decoding that."""
+    before, after = orjson.dumps(document, option=_OPTIONS).decode().split(_SPLICE_MARK)
+    rows[0] = before + rows[0]
+    rows[-1] += after
+    return ROW_SEPARATOR.join(rows)

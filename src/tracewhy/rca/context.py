@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from heapq import nsmallest
 from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 from tracewhy.analysis.analyze import Analysis
@@ -15,6 +16,7 @@ from tracewhy.rca.errors import ErrorAnalysis
 from tracewhy.rca.latency import RemoteCall
 
 MAX_EVIDENCE_IDS = 200
+_events = attrgetter("events")
 
 
 @dataclass
@@ -55,8 +57,8 @@ class RcaContext:
 
     @cached_property
     def critical_spans_with_events(self) -> list[int]:
-        spans = self.spans
-        return [i for i in self.critical_subtrees if spans[i].events]
+        subtrees = self.critical_subtrees  # all spans on a deep chain: filtered in C
+        return list(compress(subtrees, map(_events, map(self.spans.__getitem__, subtrees))))
 
     @cached_property
     def subtree_critical(self) -> list[int]:
@@ -73,8 +75,8 @@ class RcaContext:
     def critical_subtrees(self) -> list[int]:
         """The spans whose subtree holds critical time, in span order: the only parents the
         detectors of critical-path patterns need to look at."""
-        subtree = self.subtree_critical
-        return [i for i in sorted(self._critical_ancestry) if subtree[i] > 0]
+        ancestry = sorted(self._critical_ancestry)  # times are never negative: non-zero is > 0
+        return list(compress(ancestry, map(self.subtree_critical.__getitem__, ancestry)))
 
     @cached_property
     def _critical_ancestry(self) -> list[int]:
@@ -117,13 +119,13 @@ class RcaContext:
         if len(indices) > limit and self.analysis.trace.in_id_order:
             # The smallest indices are the smallest ids: pick them without reading the ids of
             # all (a retry or N+1 run on a wide trace has 10k members; findings cite it often).
-            return [spans[i].span_id for i in nsmallest(limit, indices)]
-        return nsmallest(limit, [spans[i].span_id for i in indices])  # = sorted(...)[:limit]
+            return [spans[i].span_id for i in _smallest(limit, indices)]
+        return _smallest(limit, [spans[i].span_id for i in indices])
 
     def ids_with(self, first: int, ids: list[str]) -> list[str]:
         """``ids([first, *indices])`` given ``ids(indices)``: the smallest ids of the members
         are among the smallest of them, so the long list is not read again."""
-        return nsmallest(MAX_EVIDENCE_IDS, [self.spans[first].span_id, *ids])
+        return _smallest(MAX_EVIDENCE_IDS, [self.spans[first].span_id, *ids])
 
     def children_by_hop(self, p: int) -> dict[tuple[str, str], list[int]]:
         """Awaited children of a span grouped by hop, computed once per span."""
@@ -149,3 +151,11 @@ class RcaContext:
 
     def share(self, us: int) -> float:
         return us / self.root_duration if self.root_duration else 0.0
+
+
+def _smallest(limit: int, values: Any) -> list[Any]:
+    """``sorted(values)[:limit]``.  heapq's ``nsmallest`` compares in Python, one step per value:
+    C's sort is quicker until the values are many times the limit."""
+    if len(values) <= 20 * limit:
+        return sorted(values)[:limit]
+    return nsmallest(limit, values)

@@ -111,7 +111,7 @@ def _varying_attributes(ctx: RcaContext, run: list[int]) -> list[str]:
 
 def retries(ctx: RcaContext) -> list[Finding]:
     out = []
-    error, reasons, children = ctx.analysis.error, ctx.analysis.error_reason, ctx.ix.children
+    children = ctx.ix.children
     for p in _parents_of_errors(ctx):
         kids = children[p]
         if not kids or len(kids) < 2:
@@ -120,10 +120,19 @@ def retries(ctx: RcaContext) -> list[Finding]:
             if len(members) < 2:
                 continue
             run = _sequential_run(ctx, p, hop)
-            failed = [k for k in run[:-1] if error[k] or (reasons[k] and _timed_out(ctx, k))]
+            failed = _failed_attempts(ctx, run[:-1])
             if len(run) >= 2 and failed and (len(failed) * 2 >= len(run) - 1 or _marked(ctx, run)):
                 out.append(_retry(ctx, p, run, failed))
     return out
+
+
+def _failed_attempts(ctx: RcaContext, attempts: list[int]) -> list[int]:
+    """The attempts that erred or timed out.  Only those with an error or a reason can: found
+    in C, since a parent of one error can have 100k children in groups of thousands."""
+    error, reasons = ctx.analysis.error, ctx.analysis.error_reason
+    flagged = compress(attempts, map(any, zip(map(error.__getitem__, attempts),
+                                              map(reasons.__getitem__, attempts), strict=True)))
+    return [k for k in flagged if error[k] or _timed_out(ctx, k)]
 
 
 def _parents_of_errors(ctx: RcaContext) -> list[int]:

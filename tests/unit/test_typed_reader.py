@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import EXTERNAL, FIXTURES
 from tests.fixtures.formats import sdk_to_zipkin, sdk_trace
 from tracewhy.errors import InputError
-from tracewhy.sources import TraceInput, parse_bytes, select_trace
+from tracewhy.rca.layers import sidecar_attribute
+from tracewhy.sources import TraceInput, parse_bytes, parse_documents, select_trace
 from tracewhy.sources.typed import parse_typed
 
 JAEGER_FILES = [*sorted((EXTERNAL / "crisp").rglob("*.json")),
@@ -130,6 +131,72 @@ def test_a_tag_type_the_fast_path_does_not_know_goes_to_the_tolerant_reader() ->
     assert parse_typed(data, None) is None
     found = parse_bytes(data, "input")
     assert select_trace(found).spans[0].attributes == {"retries": 3}
+
+
+_OTLP_TRACE = "0af7651916cd43dd8448eb211c80319c"
+
+# Each span takes a different turn in the typed OTLP reader: the plain shape, or one of the
+# shapes it hands to the general path.  Both must read them as the tolerant reader does.
+OTLP_TURNS = [
+    {"spanId": "00f067aa0ba90201", "kind": 2, "startTimeUnixNano": "1700000000000000000",
+     "endTimeUnixNano": "1700000000009000000", "status": {},
+     "attributes": [{"key": "http.route", "value": {"stringValue": "/a"}},
+                    {"key": "envoy.upstream", "value": {"intValue": "3"}},
+                    {"key": "component", "value": {"stringValue": "proxy"}}]},
+    {"spanId": "00f067aa0ba90202", "parentSpanId": "00f067aa0ba90201", "kind": 3,
+     "startTimeUnixNano": 1700000000001000000, "endTimeUnixNano": 1700000000002000000,
+     "status": {"code": 2, "message": "boom"},
+     "events": [{"timeUnixNano": "1700000000001500000", "name": "exception",
+                 "attributes": [{"key": "exception.type", "value": {"stringValue": "E"}}]}]},
+    {"spanId": "00F067AA0BA90203", "parentSpanId": "00f067aa0ba90201", "kind": 1},
+    {"spanId": "00f067aa0ba90204", "parentSpanId": "00F067AA0BA90203", "kind": 1},
+    {"spanId": "00f067aa0ba90205", "parentSpanId": "0000000000000000", "kind": 1},
+    {"spanId": "00f067aa0ba90206", "parentSpanId": "00f067aa0ba90201",
+     "kind": "SPAN_KIND_SERVER"},
+    {"spanId": "00f067aa0ba90207", "parentSpanId": "00f067aa0ba90201", "kind": 9},
+    {"spanId": "00f067aa0ba90208", "parentSpanId": "00f067aa0ba90201"},
+    {"spanId": "00f067aa0ba90209", "parentSpanId": "00f067aa0ba90201", "kind": 1,
+     "startTimeUnixNano": " 1700000000001000000", "endTimeUnixNano": "1.7e18"},
+    {"spanId": "00f067aa0ba90210", "parentSpanId": "00f067aa0ba90209", "kind": 3},
+    {"spanId": "APBnqguqAgo=", "parentSpanId": "00f067aa0ba90201", "kind": 1},
+    {"spanId": "00f067aa0ba9020b", "parentSpanId": "00f067aa0ba90201", "kind": 1,
+     "links": [{"traceId": _OTLP_TRACE, "spanId": "00f067aa0ba90202"}]},
+    {"spanId": "0000000000000000", "kind": 1},
+    {"spanId": "abc", "parentSpanId": "00f067aa0ba90201", "kind": 1},
+    {"spanId": "00f067aa0ba9020d", "parentSpanId": "abc", "kind": 1,
+     "startTimeUnixNano": "1700000000003000000"},
+    {"spanId": "00f067aa0ba9020e", "traceId": _OTLP_TRACE.upper(), "kind": 1},
+    {"spanId": "00f067aa0ba9020f", "traceId": "00000000000000000000000000000000", "kind": 1},
+]
+
+
+def _otlp_doc(*spans: dict[str, object]) -> bytes:
+    resource = {"attributes": [{"key": "service.name", "value": {"stringValue": "api"}},
+                               {"key": "host.name", "value": {"stringValue": "h1"}}]}
+    return json.dumps({"resourceSpans": [{"resource": resource, "scopeSpans": [{
+        "scope": {"name": "lib"},
+        "spans": [{"traceId": _OTLP_TRACE, "name": "op",
+                   "startTimeUnixNano": "1700000000000000000",
+                   "endTimeUnixNano": "1700000000001000000", **span} for span in spans]}]}]
+    }).encode()
+
+
+def test_every_turn_of_the_typed_otlp_reader_reads_as_the_tolerant_reader() -> None:
+    data = _otlp_doc(*OTLP_TURNS)
+    assert parse_typed(data, None) is not None
+    assert_same_reading(data)
+
+
+def test_the_typed_otlp_reader_keeps_the_attributes_it_is_told_to_keep() -> None:
+    data = _otlp_doc(*OTLP_TURNS)
+    for keep in (sidecar_attribute, lambda key: key.startswith("http.")):
+        for _ in range(2):  # the second time, every key's fate is remembered
+            fast = parse_typed(data, None, keep)
+            slow = parse_documents([json.loads(data)], "input", keep=keep)
+            assert fast is not None
+            assert (fast.spans, fast.rejected, fast.counts) == \
+                (slow.spans, slow.rejected, slow.counts)
+    assert fast.spans[0].attributes == {"http.route": "/a", "otel.scope.name": "lib"}
 
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "fixtures" / "catalogue"

@@ -6,6 +6,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from tracewhy.ids import canonical_span_id, canonical_trace_id, is_all_zero, uses_hex_ids
@@ -138,3 +139,26 @@ def kept(attributes: dict[str, Any], keep: Callable[[str], bool] | None) -> dict
     if keep is None:
         return attributes
     return {key: value for key, value in attributes.items() if keep(key)}
+
+
+class KeptKeys(dict[str, str | None]):
+    """Attribute key -> the key interned when ``keep`` accepts it, None when it refuses it.
+
+    ``keep`` is asked once per distinct key, not once per attribute: a baseline reads a few
+    hundred thousand attributes under a few dozen keys.
+    """
+
+    def __init__(self, keep: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def __missing__(self, key: str) -> str | None:
+        kept_key = self[key] = sys.intern(key) if self.keep(key) else None
+        return kept_key
+
+
+@lru_cache(maxsize=8)
+def kept_keys(keep: Callable[[str], bool]) -> KeptKeys:
+    """One ``KeptKeys`` per ``keep`` for the whole process, so every trace of a baseline
+    starts with the keys the previous ones taught it."""
+    return KeptKeys(keep)

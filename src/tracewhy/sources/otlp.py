@@ -32,7 +32,7 @@ from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text
 FORMAT = "otlp"
 MAX_VALUE_DEPTH = 32
 _B64_LENGTHS = {16: 24, 8: 12}
-_KIND_NUMBERS = {0: UNSPECIFIED, 1: INTERNAL, 2: SERVER, 3: CLIENT, 4: PRODUCER, 5: CONSUMER}
+KIND_NUMBERS = {0: UNSPECIFIED, 1: INTERNAL, 2: SERVER, 3: CLIENT, 4: PRODUCER, 5: CONSUMER}
 _STATUS_NUMBERS = {0: STATUS_UNSET, 1: STATUS_OK, 2: STATUS_ERROR}
 
 
@@ -155,9 +155,9 @@ def _nanos(value: Any) -> int | None:
 
 def _kind(raw: Any) -> str:
     if isinstance(raw, int):
-        return _KIND_NUMBERS.get(raw, UNSPECIFIED)
+        return KIND_NUMBERS.get(raw, UNSPECIFIED)
     text = as_text(raw).upper().removeprefix("SPAN_KIND_").lower()
-    return text if text in _KIND_NUMBERS.values() else UNSPECIFIED
+    return text if text in KIND_NUMBERS.values() else UNSPECIFIED
 
 
 def status_of(code: Any, raw_message: Any) -> tuple[str, str]:

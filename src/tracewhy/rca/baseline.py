@@ -137,13 +137,14 @@ def _finding(ctx: RcaContext, row: dict[str, Any]) -> Finding:
         detail={"added_us": row["added_us"], "robust_z": row["robust_z"]})
 
 
-def profile_files(paths: list[str]) -> list[TraceProfile]:
-    """Profiles of every trace in ``paths`` (run in worker processes for big baselines)."""
+def profile_files(files: list[str]) -> list[TraceProfile]:
+    """Profiles of every trace in ``files``, as ``expand_paths`` lists them (run in worker
+    processes for big baselines)."""
     from tracewhy.rca.profile import profile_trace
-    from tracewhy.sources import iter_traces
+    from tracewhy.sources import iter_file_traces
 
     sidecars: dict[Hop, bool] = {}
-    traces = iter_traces(paths, keep=BASELINE_ATTRIBUTES)
+    traces = iter_file_traces(files, keep=BASELINE_ATTRIBUTES)
     return [p for p in (profile_trace(trace, sidecars) for trace in traces) if p is not None]
 
 

@@ -195,7 +195,14 @@ def iter_traces(paths: list[str], *, fmt: str | None = None,
                 options: NormaliseOptions | None = None,
                 keep: Callable[[str], bool] | None = None) -> Iterator[Trace]:
     """Every trace in every file (directories expanded), each normalised on its own."""
-    for path in expand_paths(paths):
+    yield from iter_file_traces(expand_paths(paths), fmt=fmt, options=options, keep=keep)
+
+
+def iter_file_traces(files: list[str], *, fmt: str | None = None,
+                     options: NormaliseOptions | None = None,
+                     keep: Callable[[str], bool] | None = None) -> Iterator[Trace]:
+    """``iter_traces`` of paths already expanded (``expand_paths``): no second look at each."""
+    for path in files:
         found = read_traces(path, fmt, keep=keep)
         for trace_id in found.trace_ids:
             notes = found.notes_for(trace_id)
@@ -203,5 +210,5 @@ def iter_traces(paths: list[str], *, fmt: str | None = None,
                             source=SourceInfo(found.format, found.name))
 
 
-__all__ = ["TraceInput", "expand_paths", "iter_traces", "load_trace", "parse_bytes",
-           "read_traces", "select_trace"]
+__all__ = ["TraceInput", "expand_paths", "iter_file_traces", "iter_traces", "load_trace",
+           "parse_bytes", "read_traces", "select_trace"]

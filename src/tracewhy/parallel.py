@@ -2,21 +2,24 @@
 
 Workers get paths, not parsed traces: reading bytes is cheap and pickling parsed spans would
 cost about as much as parsing them again (ALGORITHMS.md §5).  Results (profiles, rows) are
-small.  ``LocalExecutor`` uses a process pool on this machine; the scale-out engines (Dask,
-Ray) are meant to implement the same ``map_paths``.
+small.  ``LocalExecutor`` uses a process pool on this machine, the calling process being one
+of the workers; the scale-out engines (Dask, Ray) are meant to implement the same
+``map_paths``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Protocol, TypeVar
 
 R = TypeVar("R")
-BATCHES_PER_WORKER = 4  # a few batches each, so one slow file does not idle the others
+# Small batches: the pool claims a few batches ahead of those it runs, and at the end this
+# process may idle for as long as those take (see _take_from_the_end).
+BATCHES_PER_WORKER = 16
 MIN_PATHS_PER_WORKER = 64  # below this a process pool costs more than it saves
 
 
@@ -34,8 +37,25 @@ class LocalExecutor:
         if self.workers <= 1 or len(paths) < MIN_PATHS_PER_WORKER * self.workers:
             return fn(paths)
         batches = split(paths, self.workers * BATCHES_PER_WORKER)
-        with ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) as pool:
-            return [result for batch in pool.map(fn, batches) for result in batch]
+        # This process is one of the workers: it forks one process fewer, and its own
+        # batches' results need no pickling.
+        with ProcessPoolExecutor(self.workers - 1, mp_context=get_context("fork")) as pool:
+            futures = [pool.submit(fn, batch) for batch in batches]
+            done_here = _take_from_the_end(fn, batches, futures)
+            return [result for i, future in enumerate(futures)
+                    for result in (done_here[i] if i in done_here else future.result())]
+
+
+def _take_from_the_end(fn: Callable[[list[str]], list[R]], batches: list[list[str]],
+                       futures: list[Future[list[R]]]) -> dict[int, list[R]]:
+    """Run batches here, last first, while the pool has not claimed them (it claims them first
+    to last), so the two sides meet wherever their speeds have them meet."""
+    results: dict[int, list[R]] = {}
+    for i in reversed(range(len(batches))):
+        if not futures[i].cancel():  # the pool has it already, and every batch before it
+            break
+        results[i] = fn(batches[i])
+    return results
 
 
 def split(items: list[str], parts: int) -> list[list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -16,6 +17,17 @@ def test_split_keeps_every_item_in_order() -> None:
     items = [str(i) for i in range(10)]
     assert split(items, 3) == [items[0:4], items[4:8], items[8:10]]
     assert [x for part in split(items, 4) for x in part] == items
+
+
+def _pid_of_each(paths: list[str]) -> list[tuple[str, int]]:
+    return [(path, os.getpid()) for path in paths]
+
+
+def test_the_pool_and_this_process_share_the_batches_and_keep_their_order() -> None:
+    paths = [str(i) for i in range(1000)]
+    done = LocalExecutor(2).map_paths(_pid_of_each, paths)
+    assert [path for path, _ in done] == paths
+    assert len({pid for _, pid in done}) <= 2  # this process and one forked worker
 
 
 def test_worker_processes_give_the_serial_result(tmp_path: Path) -> None:

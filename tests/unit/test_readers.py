@@ -482,3 +482,35 @@ def test_every_real_file_analyses_with_its_invariants(path: Path, external: Path
     analysis = analyze(trace)
     assert sum(s.duration_us for s in analysis.sections) == analysis.root_duration_us
     assert all(0 <= v for v in analysis.self_us)
+
+
+def test_a_directory_expands_to_the_trace_files_sorted_rglob_finds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracewhy.sources import TRACE_SUFFIXES, expand_paths
+
+    for name in ("a.json", "a-b.json", "a/b.json", "a/c/d.jsonl.gz", "a/.hidden.json",
+                 ".dir/e.ndjson", "b/f.txt", "b/g.json.gz", "z.jsonl", "a/b/x.json"):
+        path = tmp_path / "traces" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.json").write_text("{}")
+    (tmp_path / "traces" / "to-file.json").symlink_to(outside / "o.json")
+    (tmp_path / "traces" / "to-dir").symlink_to(outside)
+    (tmp_path / "traces" / "broken.json").symlink_to(tmp_path / "nowhere.json")
+    (tmp_path / "traces" / "dir.json").mkdir()
+
+    def sorted_rglob(directory: str) -> list[str]:
+        return [str(p) for p in sorted(Path(directory).rglob("*")) if p.is_file()
+                and p.name.endswith(TRACE_SUFFIXES) and not p.name.startswith(".")]
+
+    monkeypatch.chdir(tmp_path)
+    for directory in (str(tmp_path / "traces"), f"{tmp_path}/traces/", "traces", "./traces"):
+        assert expand_paths([directory]) == sorted_rglob(directory)
+    monkeypatch.chdir(tmp_path / "traces")
+    assert expand_paths(["."]) == sorted_rglob(".")
+    # part by part, not as strings: "a/b/x.json" before "a/b.json", "a/..." before "a-b.json"
+    assert expand_paths(["."])[:5] == [".dir/e.ndjson", "a/b/x.json", "a/b.json",
+                                       "a/c/d.jsonl.gz", "a-b.json"]
+    assert "to-file.json" in expand_paths(["."]) and "broken.json" not in expand_paths(["."])

@@ -86,21 +86,26 @@ Samples = dict[tuple[str, str, str], Reference]
 def _table(pool: list[TraceProfile]) -> Samples:
     """The baseline's hop times: (metric, service, operation) -> one value per baseline trace
     (0 µs where the hop did not run), prepared for scoring."""
-    records = [(metric, hop[0], hop[1], float(value))
-               for profile in pool
-               for metric, values in (("critical", profile.critical), ("wire", profile.wire))
-               for hop, value in values.items()]
-    if not records:
-        return {}
-    # Imported here, not at the top: pandas takes ~0.35 s to import and most runs have no
-    # baseline.
-    import pandas as pd
-
-    frame = pd.DataFrame.from_records(records, columns=["metric", "service", "operation", "value"])
-    grouped = frame.groupby(["metric", "service", "operation"], sort=True)["value"]
     n = len(pool)
-    return {key: Reference.of(list(values) + [0.0] * (n - len(values)))
-            for key, values in grouped}
+    table: Samples = {}
+    for metric, per_trace in (("critical", [p.critical for p in pool]),
+                              ("wire", [p.wire for p in pool])):
+        for (service, operation), values in sorted(_samples(per_trace).items()):
+            table[metric, service, operation] = Reference.of(values + [0.0] * (n - len(values)))
+    return table
+
+
+def _samples(per_trace: list[dict[Hop, int]]) -> dict[Hop, list[float]]:
+    """Each hop's values, in trace order, from the traces where it ran."""
+    samples: dict[Hop, list[float]] = {}
+    for values in per_trace:
+        for hop, value in values.items():
+            found = samples.get(hop)
+            if found is None:
+                samples[hop] = [float(value)]
+            else:
+                found.append(float(value))
+    return samples
 
 
 def _row(table: Samples, metric: str, hop: Hop, value: int, n: int) -> dict[str, Any]:

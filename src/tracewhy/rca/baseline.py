@@ -19,9 +19,17 @@ from tracewhy.rca.profile import Hop, TraceProfile, profile_from
 from tracewhy.rca.stats import PERCENTILE_THRESHOLD, Z_THRESHOLD, Reference, quantile
 from tracewhy.render.format import duration
 
-BASELINE_ATTRIBUTES = sidecar_attribute  # profiles need only to see sidecars
 MIN_ADDED_US = 1000
 MIN_SAME_OPERATION = 5  # fewer matching traces than this: compare with the whole baseline
+
+
+def baseline_attribute(key: str) -> bool:
+    """The span attributes a profile needs: those that show a sidecar, and peer.service, which
+    names a server span whose own service is missing (normalise.tree.name_services)."""
+    return key == "peer.service" or sidecar_attribute(key)
+
+
+BASELINE_ATTRIBUTES = baseline_attribute  # what baseline traces are read with
 
 
 @dataclass

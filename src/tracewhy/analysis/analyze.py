@@ -27,6 +27,8 @@ class Analysis:
     hops: list[Hop]
     graph: nx.DiGraph
     error_reason: list[str | None] = field(default_factory=list)  # per span index
+    hop_keys: list[tuple[str, str]] = field(default_factory=list)  # each hop once
+    span_hop: list[int] = field(default_factory=list)  # per span index: position in hop_keys
     # Filled by the root-cause engine (tracewhy.rca); shapes in schemas/analysis.schema.json.
     layers: list[dict[str, Any]] = field(default_factory=list)
     by_service: list[dict[str, Any]] = field(default_factory=list)
@@ -55,7 +57,7 @@ def analyze(trace: Trace) -> Analysis:
     own = self_times(ix)
     reasons = error_reasons(ix.spans)
     error = span_errors(reasons)
-    hops, edges = roll_up(ix, own, critical, error)
-    graph = build_call_graph(hops, edges)
-    return Analysis(trace, ix, sections, own, critical, error, hops, graph,
-                    error_reason=reasons)
+    rolled = roll_up(ix, own, critical, error)
+    graph = build_call_graph(rolled.hops, rolled.edges)
+    return Analysis(trace, ix, sections, own, critical, error, rolled.hops, graph,
+                    error_reason=reasons, hop_keys=rolled.hop_keys, span_hop=rolled.span_hop)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracewhy.analysis.index import TraceIndex
+from tracewhy.model import Span
 
 UNKNOWN_LAYER = "unknown"
 
@@ -35,14 +36,21 @@ class Hop:
 CallEdge = tuple[tuple[str, str], tuple[str, str], list[int]]
 
 
+@dataclass(slots=True)
+class Rollup:
+    hops: list[Hop]  # by critical time, then total
+    edges: list[CallEdge]  # in order of first appearance
+    hop_keys: list[tuple[str, str]]  # each (service, operation) once, in order of first span
+    span_hop: list[int]  # per span index: its hop's position in hop_keys
+
+
 def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
-            error: list[bool]) -> tuple[list[Hop], list[CallEdge]]:
-    """Hops (by critical time, then total) and call edges (in order of first appearance), in
-    one pass over the spans that works on integers: each (service, operation) gets a code."""
+            error: list[bool]) -> Rollup:
+    """Hops and call edges in one pass over the spans that works on integers: each (service,
+    operation) gets a code."""
     spans, parent, start, end = ix.spans, ix.parent, ix.start, ix.end
-    codes: dict[tuple[str, str], int] = {}
-    op = [codes.setdefault((span.service, span.name), len(codes)) for span in spans]
-    width = len(codes)
+    names, op = hop_codes(spans)
+    width = len(names)
     calls, total, own, crit, errors, longest = ([0] * width for _ in range(6))
     critical_ids: list[list[str]] = [[] for _ in range(width)]
     pairs: dict[int, list[int]] = {}  # caller code * width + callee code -> edge totals
@@ -70,12 +78,19 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
                 row[2] += s
                 row[3] += k
                 row[4] += e
-    names = list(codes)
     hops = [Hop(service, operation, calls[c], total[c], own[c], crit[c], errors[c], longest[c],
                 span_ids=critical_ids[c]) for c, (service, operation) in enumerate(names)]
     hops.sort(key=lambda h: (-h.critical_us, -h.total_us, h.service, h.operation))
     edges = [(names[pair // width], names[pair % width], row) for pair, row in pairs.items()]
-    return hops, edges
+    return Rollup(hops, edges, names, op)
+
+
+def hop_codes(spans: list[Span]) -> tuple[list[tuple[str, str]], list[int]]:
+    """Each (service, operation) once, in order of its first span, and each span's position
+    in that list."""
+    codes: dict[tuple[str, str], int] = {}
+    span_hop = [codes.setdefault((span.service, span.name), len(codes)) for span in spans]
+    return list(codes), span_hop
 
 
 def span_errors(reasons: list[str | None]) -> list[bool]:

@@ -56,7 +56,7 @@ def explain(analysis: Analysis, options: RcaOptions | None = None) -> None:
 
 def _context(analysis: Analysis, options: RcaOptions) -> RcaContext:
     ix = analysis.index
-    keys, facts = gather_facts(ix, _hop_edges(analysis))
+    keys, facts = gather_facts(ix, _hop_edges(analysis), analysis.hop_keys, analysis.span_hop)
     decisions = decide_layers(facts, list(options.rules))
     layer_of = {key: decision[0] for key, decision in decisions.items()}
     span_layer = list(map(layer_of.__getitem__, keys))

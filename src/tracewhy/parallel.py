@@ -43,19 +43,26 @@ class LocalExecutor:
             futures = [pool.submit(fn, batch) for batch in batches]
             done_here = _take_from_the_end(fn, batches, futures)
             return [result for i, future in enumerate(futures)
-                    for result in (done_here[i] if i in done_here else future.result())]
+                    for result in done_here.get(i, future).result()]
 
 
 def _take_from_the_end(fn: Callable[[list[str]], list[R]], batches: list[list[str]],
-                       futures: list[Future[list[R]]]) -> dict[int, list[R]]:
+                       futures: list[Future[list[R]]]) -> dict[int, Future[list[R]]]:
     """Run batches here, last first, while the pool has not claimed them (it claims them first
-    to last), so the two sides meet wherever their speeds have them meet."""
-    results: dict[int, list[R]] = {}
+    to last), so the two sides meet wherever their speeds have them meet.  An error is kept
+    for its turn: the caller sees the first batch's error in path order, as it would serially."""
+    done: dict[int, Future[list[R]]] = {}
     for i in reversed(range(len(batches))):
         if not futures[i].cancel():  # the pool has it already, and every batch before it
             break
-        results[i] = fn(batches[i])
-    return results
+        here: Future[list[R]] = Future()
+        done[i] = here
+        try:
+            here.set_result(fn(batches[i]))
+        except Exception as exc:  # raised by .result(), in its turn
+            here.set_exception(exc)
+            break  # the pool does the rest: an earlier batch may hold the first error
+    return done
 
 
 def split(items: list[str], parts: int) -> list[list[str]]:

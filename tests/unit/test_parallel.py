@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tracewhy.cli import cli
@@ -45,3 +46,18 @@ def test_worker_processes_give_the_serial_result(tmp_path: Path) -> None:
     pooled = LocalExecutor(2).map_paths(profile_files, files)  # 150 files each: a real pool
     assert len(serial) == 300
     assert pooled == serial
+
+
+def _refuse_files_named_bad(paths: list[str]) -> list[str]:
+    for path in paths:
+        if path.startswith("bad"):
+            raise ValueError(path)
+    return paths
+
+
+def test_the_first_error_in_path_order_is_raised_as_it_would_be_serially() -> None:
+    paths = [str(i) for i in range(1000)]
+    paths[100], paths[990] = "bad-100", "bad-990"
+    for executor in (LocalExecutor(1), LocalExecutor(2)):
+        with pytest.raises(ValueError, match="bad-100"):
+            executor.map_paths(_refuse_files_named_bad, paths)

@@ -189,6 +189,20 @@ def test_input_larger_than_max_input_bytes_is_refused(tmp_path: Path) -> None:
     assert invoke(str(path), "--max-input-bytes", str(10**6)).exit_code == 0
 
 
+def test_piped_input_is_read_in_chunks_and_capped() -> None:
+    # A pipe has no length: it is read piece by piece (never one read of the whole cap) and
+    # refused once it passes --max-input-bytes.
+    text = "[" + ", ".join([SPAN] * 20_000) + "]"  # several MB: more than one chunk
+    command = [sys.executable, "-m", "tracewhy", "analyze", "-", "--format", "json"]
+    whole = subprocess.run(command, input=text.encode(), capture_output=True, check=False)
+    assert whole.returncode == 0, whole.stderr
+    assert json.loads(whole.stdout)["accounting"]["input"] == 20_000  # (copies of one span)
+    capped = subprocess.run([*command, "--max-input-bytes", str(len(text) - 1)],
+                            input=text.encode(), capture_output=True, check=False)
+    assert capped.returncode == 65
+    assert f"larger than {len(text) - 1} bytes" in capped.stderr.decode()
+
+
 def test_bad_options_are_usage_or_config_errors(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli, ["analyze"]).exit_code == 2
     assert invoke(str(BUNDLED), "--format", "pdf").exit_code == 2

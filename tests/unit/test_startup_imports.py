@@ -12,7 +12,7 @@ FIXTURE = Path(__file__).parents[2] / "fixtures" / "demo" / "feature-store-laten
 
 # library -> what needs it
 LOADED_ON_DEMAND = {
-    "pandas": "a baseline",
+    "pandas": "nothing yet (the baseline comparison groups in dicts: faster at its size)",
     "requests": "a live backend",
     "urllib3": "a live backend",
     "jinja2": "an HTML or Markdown report",

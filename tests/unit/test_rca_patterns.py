@@ -109,6 +109,26 @@ def test_wire_time_split_out_as_mesh_time_inside_sidecars() -> None:
     assert finding(analysis, "wire_latency")["layer"] == "mesh"
 
 
+def _mesh_call(inbound_start: float, inbound_end: float) -> Analysis:
+    """frontend -> its outbound sidecar -> scorer's inbound sidecar -> scorer (20 ms of work)."""
+    b = SdkTraceBuilder()
+    root = b.span("frontend", "GET /", 0, 700, kind="server")
+    call = b.span("frontend", "POST /score", 10, 690, parent=root, kind="client")
+    out = b.span("frontend", "outbound", 15, 685, parent=call, kind="client", component="proxy")
+    inbound = b.span("scorer", "inbound", inbound_start, inbound_end, parent=out, kind="server",
+                     component="proxy")
+    b.span("scorer", "POST /score", 600, 620, parent=inbound, kind="server")
+    return analyze_trace(b.trace())
+
+
+def test_mesh_heavy_wire_time_names_the_sidecar_the_time_went_into() -> None:
+    # Span ids are random: the choice must follow the time, not the ids.
+    slow_outbound = finding(_mesh_call(590, 630), "wire_latency")  # outbound: 630 ms its own
+    assert (slow_outbound["service"], slow_outbound["operation"]) == ("frontend", "outbound")
+    slow_inbound = finding(_mesh_call(20, 680), "wire_latency")  # inbound: 640 ms its own
+    assert (slow_inbound["service"], slow_inbound["operation"]) == ("scorer", "inbound")
+
+
 def test_serialized_fanout_counts_what_parallel_calls_would_save() -> None:
     b = SdkTraceBuilder()
     root = b.span("checkout", "POST /order", 0, 620, kind="server")

@@ -66,7 +66,7 @@ def _wire_finding(ctx: RcaContext, calls: list[RemoteCall]) -> Finding:
         f"{duration(max(0, ctx.ix.end[client] - ctx.ix.end[server]))} after the server",
         ctx.ids([client, server]), {"request_gap_us": start_gap}))
     mesh_heavy = mesh * 2 > wire
-    culprit = worst.mesh[0] if mesh_heavy and worst.mesh else server
+    culprit = _busiest_sidecar(ctx, worst.mesh) if mesh_heavy and worst.mesh else server
     return finding_for(
         ctx, "wire_latency", culprit, impact_us=impact,
         span_ids=ctx.ids([i for c in calls for i in (c.client, *c.mesh, *c.servers)][:200]),
@@ -76,6 +76,13 @@ def _wire_finding(ctx: RcaContext, calls: list[RemoteCall]) -> Finding:
              "calls from one service into one hop",
         detail={"caller": caller, "wire_us": wire, "mesh_us": mesh, "calls": len(calls),
                 "server_us": server_us, "client_us": client_us})
+
+
+def _busiest_sidecar(ctx: RcaContext, mesh: list[int]) -> int:
+    """The sidecar span with the most time of its own: of a caller's outbound proxy and the
+    callee's inbound one, the one the time went into (the lowest span id on a tie)."""
+    own = ctx.analysis.self_us
+    return min(mesh, key=lambda m: (-own[m], ctx.spans[m].span_id))
 
 
 def queueing(ctx: RcaContext) -> list[Finding]:

@@ -130,8 +130,7 @@ def _root(analysis: Analysis) -> dict[str, Any] | None:
 def render_json(analysis: Analysis, *, redact: bool = True) -> str:
     rows = critical_path_texts(analysis)
     if rows is None:
-        document = _redacted_document(analysis, critical_path_rows(analysis), redact)
-        return orjson.dumps(document, option=_OPTIONS).decode()
+        return orjson.dumps(analysis_to_dict(analysis, redact=redact), option=_OPTIONS).decode()
     return _spliced(_redacted_document(analysis, _SPLICE_POINT, redact), rows)
 
 

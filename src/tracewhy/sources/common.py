@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +11,12 @@ from typing import Any
 from tracewhy.ids import canonical_span_id, canonical_trace_id, is_all_zero, uses_hex_ids
 from tracewhy.model import DataWarning, RejectedSpan, Span
 
-_CANONICAL_SPAN_ID = re.compile("[0-9a-f]{16}")  # what canonical_span_id makes of a hex id
+LOWER_HEX = "0123456789abcdef"
+
+
+def is_canonical_hex(raw: str, digits: int) -> bool:
+    """Is ``raw`` already what a hex id of ``digits`` digits canonicalises to?"""
+    return len(raw) == digits and not raw.strip(LOWER_HEX)
 
 
 @dataclass
@@ -75,7 +79,7 @@ class IdCanon:
         memo = self._span_ids[hex_ids]
         span_id = memo.get(raw)
         if span_id is None:
-            if hex_ids and _CANONICAL_SPAN_ID.fullmatch(raw):
+            if hex_ids and is_canonical_hex(raw, 16):
                 span_id = raw.lower()  # already canonical: a copy, for the reason above
             else:
                 span_id = canonical_span_id(raw, hex_ids)

@@ -26,6 +26,7 @@ from tracewhy.sources.common import (
     ParseResult,
     as_int,
     as_text,
+    is_canonical_hex,
     kept,
     kept_keys,
 )
@@ -41,7 +42,6 @@ from tracewhy.sources.otlp import KIND_NUMBERS, OtlpIds, bytes_as_hex, status_of
 from tracewhy.sources.otlp import build_span as build_otlp_span
 from tracewhy.sources.typed_zipkin import ZIPKIN_START, read_zipkin
 
-_LOWER_HEX = "0123456789abcdef"
 _JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
 
 
@@ -210,7 +210,7 @@ class _PlainSpans:
     def _id(self, raw: str) -> str | None:
         span_id = self.known.get(raw)
         if span_id is None:
-            if self.hex_ids and len(raw) == 16 and not raw.strip(_LOWER_HEX):
+            if self.hex_ids and is_canonical_hex(raw, 16):
                 span_id = raw.lower()  # canonical already: a copy, as IdCanon makes
             else:
                 span_id = self.ids.span(raw, self.trace_id)
@@ -416,13 +416,13 @@ class _PlainOtlpSpans:
                     _events(raw.events) if raw.events else (), ())
 
     def _trace_id(self, raw: str) -> str | None:
-        if len(raw) != 32 or raw.strip(_LOWER_HEX) or not raw.strip("0"):
+        if not is_canonical_hex(raw, 32) or not raw.strip("0"):
             return None
         trace_id = self.traces[raw] = self.ids.trace(raw)
         return trace_id
 
     def _span_id(self, raw: str) -> str | None:
-        if len(raw) != 16 or raw.strip(_LOWER_HEX) or not raw.strip("0"):
+        if not is_canonical_hex(raw, 16) or not raw.strip("0"):
             return None
         span_id = self.known[raw] = raw.lower()  # canonical already: a copy, as IdCanon makes
         return span_id

@@ -19,7 +19,7 @@ from tracewhy.rca.cohort import (
     trend,
 )
 from tracewhy.render.safe_text import clean
-from tracewhy.sources import expand_paths, iter_traces
+from tracewhy.sources import expand_paths, iter_file_traces
 
 SCHEMA = "tracewhy.cohort/1"
 
@@ -44,7 +44,7 @@ def bubbleup_command(paths: tuple[str, ...], select: str | None, min_support: in
     files = expand_paths(list(paths))
     if not files:
         raise InputError(f"{' '.join(paths)}: no trace files found")
-    rows = [trace_row(trace) for trace in iter_traces(files)]
+    rows = [trace_row(trace) for trace in iter_file_traces(files)]
     selection = Selection(select or ("error" if any(r.error for r in rows) else "slow"))
     result = compare_cohorts(rows, selection.pick(rows), min_support=min_support, top=top)
     report = {"schema": SCHEMA, "traces": len(rows), "selection": selection.text, **result,

@@ -167,6 +167,11 @@ OTLP_TURNS = [
      "startTimeUnixNano": "1700000000003000000"},
     {"spanId": "00f067aa0ba9020e", "traceId": _OTLP_TRACE.upper(), "kind": 1},
     {"spanId": "00f067aa0ba9020f", "traceId": "00000000000000000000000000000000", "kind": 1},
+    {"spanId": "00f067aa0ba90211", "traceId": "8448eb211c80319c", "kind": 2},  # a 64-bit id
+    {"spanId": "00f067aa0ba90212", "traceId": "8448eb211c80319c", "kind": 3,
+     "parentSpanId": "00f067aa0ba90211"},
+    {"spanId": "00f067aa0ba90213", "traceId": "8448EB211C80319C", "kind": 1},
+    {"spanId": "00f067aa0ba90214", "traceId": "0000000000000000", "kind": 1},
 ]
 
 

@@ -374,7 +374,7 @@ def _otlp_span(raw: _OtlpSpan, position: int, service: str, resource: dict[str, 
 class _PlainOtlpSpans:
     """OTLP spans in the shape SDKs write, built without the general path (``build_span``).
 
-    That shape: a 32-digit lowercase hex trace id, 16-digit lowercase hex span and parent ids
+    That shape: a 32- or 16-digit lowercase hex trace id, 16-digit lowercase hex span and parent ids
     (or no parent), all non-zero; an integer kind; times as integers or decimal strings; no
     links.  ``build`` gives None for anything else and ``build_span`` takes it, with every rule
     and repair; the parity tests hold both to the tolerant reader.  (A thousand small traces:
@@ -416,7 +416,7 @@ class _PlainOtlpSpans:
                     _events(raw.events) if raw.events else (), ())
 
     def _trace_id(self, raw: str) -> str | None:
-        if not is_canonical_hex(raw, 32) or not raw.strip("0"):
+        if not (is_canonical_hex(raw, 32) or is_canonical_hex(raw, 16)) or not raw.strip("0"):
             return None
         trace_id = self.traces[raw] = self.ids.trace(raw)
         return trace_id

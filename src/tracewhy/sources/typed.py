@@ -19,7 +19,7 @@ from typing import Any, Literal
 import msgspec
 
 from tracewhy.ids import uses_hex_ids
-from tracewhy.model import CHILD_OF, UNSPECIFIED, Event, Link, Span
+from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Event, Link, Span
 from tracewhy.sources.common import (
     IdCanon,
     KeptKeys,
@@ -394,8 +394,12 @@ class _PlainOtlpSpans:
             return None
         kind = KIND_NUMBERS.get(raw.kind) if type(raw.kind) is int else None
         trace_id = self.traces.get(raw.traceId) or self._trace_id(raw.traceId)
-        start, end = _nanos(raw.startTimeUnixNano), _nanos(raw.endTimeUnixNano)
-        if kind is None or trace_id is None or start is None or end is None:
+        start, end = raw.startTimeUnixNano, raw.endTimeUnixNano
+        if type(start) is str and start.isdecimal():  # the JSON mapping's form; inline: 2 calls
+            start = int(start)
+        if type(end) is str and end.isdecimal():
+            end = int(end)
+        if kind is None or trace_id is None or type(start) is not int or type(end) is not int:
             return None
         known = self.known
         span_id = known.get(raw.spanId) or self._span_id(raw.spanId)
@@ -407,8 +411,10 @@ class _PlainOtlpSpans:
         if scope_name:
             attributes.setdefault("otel.scope.name", scope_name)
         status = raw.status
-        code, message = (status.code, status.message) if status is not None else (None, None)
-        status_code, status_message = status_of(code, message)
+        if status is None or (status.code is None and status.message is None):
+            status_code, status_message = STATUS_UNSET, ""  # most spans: what status_of says
+        else:
+            status_code, status_message = status_of(status.code, status.message)
         return Span(trace_id, span_id, parent_id, service, intern(raw.name), kind,
                     start // 1000 if start else None,
                     end // 1000 - start // 1000 if start and end else None,
@@ -426,13 +432,6 @@ class _PlainOtlpSpans:
             return None
         span_id = self.known[raw] = raw.lower()  # canonical already: a copy, as IdCanon makes
         return span_id
-
-
-def _nanos(value: int | str | None) -> int | None:
-    """A time as the general path reads it, for the plain forms only (None otherwise)."""
-    if type(value) is int:
-        return value
-    return int(value) if type(value) is str and value.isdecimal() else None
 
 
 def _events(events: list[_Event]) -> tuple[Event, ...]:
@@ -470,7 +469,10 @@ def _value(value: _Value, depth: int) -> Any:
     if value.stringValue is not None:
         return value.stringValue
     if value.intValue is not None:
-        return as_int(value.intValue)
+        number = value.intValue  # the JSON mapping writes int64 as a decimal string
+        if type(number) is int:
+            return number
+        return int(number) if number.isdecimal() else as_int(number)
     if value.doubleValue is not None:
         return value.doubleValue
     if value.boolValue is not None:

@@ -470,9 +470,7 @@ def _value(value: _Value, depth: int) -> Any:
         return value.stringValue
     if value.intValue is not None:
         number = value.intValue  # the JSON mapping writes int64 as a decimal string
-        if type(number) is int:
-            return number
-        return int(number) if number.isdecimal() else as_int(number)
+        return int(number) if type(number) is str and number.isdecimal() else as_int(number)
     if value.doubleValue is not None:
         return value.doubleValue
     if value.boolValue is not None:

@@ -47,51 +47,51 @@ _JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
 
 # Literal fields decode to one shared string each instead of a new one per tag (500k of them in
 # a 100k-span trace); a type outside them sends the input to the tolerant reader.
-class _Tag(msgspec.Struct):
+class _Tag(msgspec.Struct, gc=False):
     key: str
     value: Any = None
     type: Literal["string", "bool", "int64", "float64", "binary"] = "string"
 
 
-class _Ref(msgspec.Struct):
+class _Ref(msgspec.Struct, gc=False):
     refType: Literal["CHILD_OF", "FOLLOWS_FROM", ""] = ""
     traceID: str = ""
     spanID: str = ""
 
 
-class _Log(msgspec.Struct):
+class _Log(msgspec.Struct, gc=False):
     timestamp: int = 0
-    fields: list[_Tag] = []
+    fields: tuple[_Tag, ...] = ()
 
 
-class _Process(msgspec.Struct):
+class _Process(msgspec.Struct, gc=False):
     serviceName: str = ""
-    tags: list[_Tag] = []
+    tags: tuple[_Tag, ...] = ()
 
 
-class _Span(msgspec.Struct):
+class _Span(msgspec.Struct, gc=False):
     spanID: str = ""
     traceID: str = ""
     operationName: str = ""
-    references: list[_Ref] = []
+    references: tuple[_Ref, ...] = ()
     parentSpanID: str = ""
     startTime: int | None = None
     duration: int | None = None
-    tags: list[_Tag] = []
-    logs: list[_Log] = []
+    tags: tuple[_Tag, ...] = ()
+    logs: tuple[_Log, ...] = ()
     processID: str = ""
     process: _Process | None = None
     warnings: list[str] | None = None
 
 
-class _Trace(msgspec.Struct):
+class _Trace(msgspec.Struct, gc=False):
     traceID: str = ""
     spans: list[_Span] = []
     processes: dict[str, _Process] = {}
     warnings: list[str] | None = None
 
 
-class _JaegerDoc(msgspec.Struct):
+class _JaegerDoc(msgspec.Struct, gc=False):
     data: list[_Trace]
 
 
@@ -115,7 +115,7 @@ def parse_typed(data: bytes, fmt: str | None,
     return None
 
 
-def _tags(tags: list[_Tag]) -> dict[str, Any]:
+def _tags(tags: tuple[_Tag, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for tag in tags:
         value = tag.value
@@ -184,13 +184,14 @@ class _PlainSpans:
         refs = raw.references
         if process is None or len(refs) > 1:
             return None
-        span_id = self._id(raw.spanID)
+        known = self.known
+        span_id = known.get(raw.spanID) or self._id(raw.spanID)
         parent_id = None
         if refs:
             ref = refs[0]
             if ref.refType != "CHILD_OF" or (ref.traceID and ref.traceID != self.raw_trace_id):
                 return None
-            parent_id = self._id(ref.spanID)
+            parent_id = known.get(ref.spanID) or self._id(ref.spanID)
             if parent_id is None:
                 return None
         if span_id is None:
@@ -200,7 +201,11 @@ class _PlainSpans:
         kind = KIND_NAMES.get(raw_kind, UNSPECIFIED) if type(raw_kind) is str else UNSPECIFIED
         if kind is UNSPECIFIED and raw_kind is not None:
             return None  # an odd spelling: the general path normalises it
-        status, message = span_status(attributes)
+        if "error" in attributes or "otel.status_code" in attributes \
+                or "otel.status_description" in attributes:
+            status, message = span_status(attributes)
+        else:  # most spans say nothing about their status
+            status, message = STATUS_UNSET, ""
         if self.keep is not None:
             attributes = kept(attributes, self.keep)
         return Span(self.trace_id, span_id, parent_id, process[0], intern(raw.operationName),
@@ -208,15 +213,15 @@ class _PlainSpans:
                     (), (), CHILD_OF)
 
     def _id(self, raw: str) -> str | None:
-        span_id = self.known.get(raw)
-        if span_id is None:
-            if self.hex_ids and is_canonical_hex(raw, 16):
-                span_id = raw.lower()  # canonical already: a copy, as IdCanon makes
-            else:
-                span_id = self.ids.span(raw, self.trace_id)
-            if not span_id or not span_id.strip("0"):
-                return None
-            self.known[raw] = span_id
+        """The canonical id of a raw id not seen before; None for one that must go the general
+        way (zero, or empty)."""
+        if self.hex_ids and is_canonical_hex(raw, 16):
+            span_id = raw.lower()  # canonical already: a copy, as IdCanon makes
+        else:
+            span_id = self.ids.span(raw, self.trace_id)
+        if not span_id or not span_id.strip("0"):
+            return None
+        self.known[raw] = span_id
         return span_id
 
 

@@ -251,11 +251,11 @@ class _KeyValue(msgspec.Struct, gc=False):
 
 
 class _Array(msgspec.Struct, gc=False):
-    values: list[_Value] = []
+    values: tuple[_Value, ...] = ()
 
 
 class _KeyValues(msgspec.Struct, gc=False):
-    values: list[_KeyValue] = []
+    values: tuple[_KeyValue, ...] = ()
 
 
 class _Status(msgspec.Struct, gc=False):
@@ -266,13 +266,13 @@ class _Status(msgspec.Struct, gc=False):
 class _Event(msgspec.Struct, gc=False):
     timeUnixNano: int | str = 0
     name: str = ""
-    attributes: list[_KeyValue] = []
+    attributes: tuple[_KeyValue, ...] = ()
 
 
 class _Link(msgspec.Struct, gc=False):
     traceId: str = ""
     spanId: str = ""
-    attributes: list[_KeyValue] = []
+    attributes: tuple[_KeyValue, ...] = ()
 
 
 class _OtlpSpan(msgspec.Struct, gc=False):
@@ -283,9 +283,9 @@ class _OtlpSpan(msgspec.Struct, gc=False):
     kind: int | str | None = None
     startTimeUnixNano: int | str | None = None
     endTimeUnixNano: int | str | None = None
-    attributes: list[_KeyValue] = []
-    events: list[_Event] = []
-    links: list[_Link] = []
+    attributes: tuple[_KeyValue, ...] = ()
+    events: tuple[_Event, ...] = ()
+    links: tuple[_Link, ...] = ()
     status: _Status | None = None
 
 
@@ -299,7 +299,7 @@ class _ScopeSpans(msgspec.Struct, gc=False):
 
 
 class _Resource(msgspec.Struct, gc=False):
-    attributes: list[_KeyValue] = []
+    attributes: tuple[_KeyValue, ...] = ()
 
 
 class _ResourceSpans(msgspec.Struct, gc=False):
@@ -439,7 +439,7 @@ class _PlainOtlpSpans:
         return span_id
 
 
-def _events(events: list[_Event]) -> tuple[Event, ...]:
+def _events(events: tuple[_Event, ...]) -> tuple[Event, ...]:
     return tuple(Event((as_int(e.timeUnixNano) or 0) // 1000, e.name, _values(e.attributes))
                  for e in events)
 
@@ -450,7 +450,7 @@ def _link(link: _Link, ids: OtlpIds) -> Link:
                 _values(link.attributes))
 
 
-def _values(pairs: list[_KeyValue], keys: KeptKeys | None = None) -> dict[str, Any]:
+def _values(pairs: tuple[_KeyValue, ...], keys: KeptKeys | None = None) -> dict[str, Any]:
     """Attributes as a dict; ``keys``: only the keys it keeps (all, interned, when None)."""
     out: dict[str, Any] = {}
     for pair in pairs:

@@ -226,6 +226,41 @@ def test_fast_path_reads_the_otel_sdks_zipkin_json() -> None:
         assert_same_reading(data)
 
 
+# Each span takes a different turn in the typed Zipkin reader: the plain shape, or one of the
+# shapes it hands to the general path.  Both must read them as the tolerant reader does.
+ZIPKIN_TURNS = [
+    {"id": "00f067aa0ba90201", "kind": "SERVER", "tags": {"http.route": "/a"}},
+    {"id": "00f067aa0ba90202", "parentId": "00f067aa0ba90201", "kind": "CLIENT",
+     "remoteEndpoint": {"serviceName": "db", "ipv4": "10.0.0.2", "port": 5432},
+     "tags": {"error": "timeout", "peer.service": "mine"}},
+    {"id": "00f067aa0ba90203", "parentId": "00f067aa0ba90201", "kind": "client"},
+    {"id": "00f067aa0ba90204", "parentId": "00F067AA0BA90203", "kind": "PRODUCER"},
+    {"id": "00F067AA0BA90205", "parentId": "00f067aa0ba90201"},
+    {"id": "00f067aa0ba90206", "parentId": "0000000000000000", "timestamp": 0},
+    {"id": "0000000000000000", "parentId": "00f067aa0ba90201"},
+    {"id": "f067aa0ba90207", "parentId": "00f067aa0ba90201"},
+    {"id": "00f067aa0ba90208", "parentId": "abc", "shared": True,
+     "tags": {"otel.status_code": "OK"}},
+    {"id": "00f067aa0ba90209", "traceId": "8448eb211c80319c", "kind": "CONSUMER",
+     "localEndpoint": {"serviceName": "svc", "ipv6": "::1"}},
+    {"id": "00f067aa0ba9020a", "traceId": "00000000000000000000000000000000"},
+    {"id": "00f067aa0ba9020b", "traceId": "0AF7651916CD43DD8448EB211C80319C", "kind": "odd"},
+    {"id": "00f067aa0ba9020c", "parentId": "00f067aa0ba90201", "shared": True,
+     "annotations": [{"timestamp": 1700000000000001, "value": '{"retry": {"attempt": 2}}'}],
+     "remoteEndpoint": {"ipv6": "::2"}},
+]
+
+
+def test_every_turn_of_the_typed_zipkin_reader_reads_as_the_tolerant_reader() -> None:
+    data = json.dumps([json.loads(_zipkin(**span))[0] for span in ZIPKIN_TURNS]).encode()
+    assert parse_typed(data, None) is not None
+    assert_same_reading(data)
+    for keep in (sidecar_attribute, lambda key: key.startswith("peer.")):
+        fast, slow = parse_typed(data, None, keep), parse_documents([json.loads(data)], "input",
+                                                                     keep=keep)
+        assert fast is not None and (fast.spans, fast.rejected) == (slow.spans, slow.rejected)
+
+
 def assert_same_reading(data: bytes) -> None:
     found, slow = parse_bytes(data, "input"), read_tolerantly(data)
     assert (found.format, found.notes, found.trace_warnings) == \

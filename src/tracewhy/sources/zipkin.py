@@ -28,7 +28,7 @@ from tracewhy.model import (
 from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text, kept
 
 FORMAT = "zipkin"
-_KINDS = {"CLIENT": CLIENT, "SERVER": SERVER, "PRODUCER": PRODUCER, "CONSUMER": CONSUMER}
+KINDS = {"CLIENT": CLIENT, "SERVER": SERVER, "PRODUCER": PRODUCER, "CONSUMER": CONSUMER}
 
 
 def parse_zipkin(doc: Any, name: str = "input",
@@ -95,19 +95,19 @@ def build_span(result: ParseResult, ids: IdCanon, resources: dict[tuple[str, str
     if not trace_id or not span_id or span_id.strip("0") == "":
         result.reject(span_id or f"span #{position}", "missing or all-zero trace/span id")
         return None
-    _remote_attributes(remote_service, remote_address, remote_port, attributes)
-    status, message = _status(attributes)
+    remote_attributes(remote_service, remote_address, remote_port, attributes)
+    status, message = span_status(attributes)
     parent_id = ids.parent(raw_parent_id, trace_id)
-    kind = _KINDS.get(kind_name) if type(kind_name) is str else None  # the usual: "SERVER"
-    kind = kind or _KINDS.get(as_text(kind_name).upper(), UNSPECIFIED)
+    kind = KINDS.get(kind_name) if type(kind_name) is str else None  # the usual: "SERVER"
+    kind = kind or KINDS.get(as_text(kind_name).upper(), UNSPECIFIED)
     # Positional: Span is built for every span, and keywords cost 2-3x here.
     return Span(trace_id, span_id, parent_id, service, name, kind,
                 timestamp if timestamp else None, duration, status, message,
-                kept(attributes, result.keep), _resource(service, local_address, resources),
+                kept(attributes, result.keep), resource_of(service, local_address, resources),
                 events, shared=shared)
 
 
-def _status(attributes: dict[str, Any]) -> tuple[str, str]:
+def span_status(attributes: dict[str, Any]) -> tuple[str, str]:
     """In Zipkin the presence of an ``error`` tag marks a failure, whatever its text (OTel's
     exporter writes ``""`` for an ERROR status without description), unless it says false;
     OTel's ``otel.status_code`` tag counts too.  The text, if any, is the message."""
@@ -126,8 +126,8 @@ def _endpoint(raw: Any) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def _remote_attributes(service: Any, address: Any, port: Any,
-                       attributes: dict[str, Any]) -> None:
+def remote_attributes(service: Any, address: Any, port: Any,
+                      attributes: dict[str, Any]) -> None:
     """The remote endpoint as attributes; the span's own tags win."""
     if service:
         attributes.setdefault("peer.service", as_text(service))
@@ -137,8 +137,8 @@ def _remote_attributes(service: Any, address: Any, port: Any,
         attributes.setdefault("network.peer.port", port)
 
 
-def _resource(service: str, raw_address: Any,
-              cache: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
+def resource_of(service: str, raw_address: Any,
+                cache: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
     address = as_text(raw_address)
     key = (service, address)
     resource = cache.get(key)

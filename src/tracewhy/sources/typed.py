@@ -460,8 +460,10 @@ def _values(pairs: tuple[_KeyValue, ...], keys: KeptKeys | None = None) -> dict[
         value = pair.value
         if value is None:
             out[key] = None
-        elif value.stringValue is not None:  # the common case, first
+        elif value.stringValue is not None:  # the common cases first, without a call
             out[key] = value.stringValue
+        elif type(value.intValue) is str and value.intValue.isdecimal():  # as _value reads it
+            out[key] = int(value.intValue)
         else:
             out[key] = _value(value, 0)
     return out

@@ -3,7 +3,7 @@
 Times are integer microseconds since the epoch (Jaeger's and Zipkin's unit; OTLP nanoseconds
 are floored).  Spans point at their parent by id, never by object, so the tree is built by
 whoever needs it (see ``analysis.index``).  Parsers fill the same classes with raw values;
-``normalise`` returns a new, repaired list in canonical order.
+``normalise`` returns a new, repaired list in canonical order (by start, then span id).
 """
 
 from __future__ import annotations
@@ -164,7 +164,6 @@ class Trace:
     input_span_count: int = 0
     root_id: str | None = None  # the primary root, chosen deterministically
     source: SourceInfo | None = None
-    in_id_order: bool = False  # spans sorted by span_id, as normalise leaves them
     links: SpanLinks | None = None  # normalise's linking, reused by the analyses
 
     def accounting(self) -> dict[str, int]:

@@ -38,7 +38,9 @@ def find_skew(links: SpanLinks, repairs: Repairs) -> None:
             repairs.note("child-outlives-parent", spans[i].span_id)
 
 
-def adjust_skew(links: SpanLinks, repairs: Repairs, max_shift_us: int | None) -> None:
+def adjust_skew(links: SpanLinks, repairs: Repairs, max_shift_us: int | None) -> bool:
+    """Shift skewed subtrees (Jaeger's adjuster); True when any span moved."""
+    moved = False
     spans, parent, is_awaited = links.spans, links.parent, links.awaited
     carried: dict[int, tuple[int, str]] = {}  # span index -> (delta applied, host)
     for i in links.order:
@@ -60,7 +62,9 @@ def adjust_skew(links: SpanLinks, repairs: Repairs, max_shift_us: int | None) ->
         if delta:
             _shift(span, delta)
             repairs.note("skew-adjusted", span.span_id)
+            moved = True
         carried[i] = (delta, host)
+    return moved
 
 
 def _skew(child: Span, parent: Span) -> int:

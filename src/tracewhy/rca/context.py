@@ -116,10 +116,6 @@ class RcaContext:
             limit: int = MAX_EVIDENCE_IDS) -> list[str]:
         """Span ids for evidence, sorted; long lists are cut (counts live in the values)."""
         spans = self.spans
-        if len(indices) > limit and self.analysis.trace.in_id_order:
-            # The smallest indices are the smallest ids: pick them without reading the ids of
-            # all (a retry or N+1 run on a wide trace has 10k members; findings cite it often).
-            return [spans[i].span_id for i in _smallest(limit, indices)]
         return _smallest(limit, [spans[i].span_id for i in indices])
 
     def ids_with(self, first: int, ids: list[str]) -> list[str]:

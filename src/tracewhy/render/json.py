@@ -104,8 +104,9 @@ def _skew_shifts(analysis: Analysis) -> list[dict[str, Any]]:
     "skew-adjusted" warning: without one, no span needs reading."""
     if not any(w.code == SKEW_ADJUSTED for w in analysis.trace.warnings):
         return []
-    return [{"span_id": span.span_id, "shift_us": span.skew_shift_us}
-            for span in analysis.index.spans if span.skew_shift_us]
+    moved = sorted((span.span_id, span.skew_shift_us)  # by span id, as warnings list them
+                   for span in analysis.index.spans if span.skew_shift_us)
+    return [{"span_id": span_id, "shift_us": shift} for span_id, shift in moved]
 
 
 def _source(analysis: Analysis) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import span
+from tests.conftest import make_trace, span
 from tracewhy.analysis.analyze import analyze
 from tracewhy.model import FOLLOWS_FROM, UNKNOWN_SERVICE, Span, Trace
 from tracewhy.normalise import NormaliseOptions, normalise
@@ -307,3 +307,32 @@ def test_adjust_skew_leaves_async_children_where_they_ran() -> None:
     # K: centred in R: 0 + (100 - 100) // 2 - (-50) = 50 µs.
     assert moved["K"].skew_shift_us == 50
     assert warnings_of(trace) == {"skew-adjusted": ("K",)}
+
+
+def _canonical(trace: Trace) -> list[tuple[int, str]]:
+    return [(s.start_us or 0, s.span_id) for s in trace.spans]
+
+
+def test_spans_come_out_by_start_then_id_whatever_the_input_order() -> None:
+    spans = [span("r", None, 0, 100), span("b", "r", 10, 20), span("a", "r", 10, 30),
+             span("c", "r", 10, 15), span("z", "r", 5, 50), span("y", "z", 40, 45)]
+    first = make_trace(*spans)
+    assert [s.span_id for s in first.spans] == ["r", "z", "a", "b", "c", "y"]
+    again = make_trace(*reversed([span(s.span_id, s.parent_id, s.start_us or 0,
+                                       (s.start_us or 0) + (s.duration_us or 0))
+                                  for s in spans]))
+    assert [s.span_id for s in again.spans] == [s.span_id for s in first.spans]
+    links = first.links
+    assert links is not None and links.current(first.spans)
+    assert [first.spans[i].span_id for i in links.children[0] or ()] == ["z", "a", "b", "c"]
+
+
+def test_repairs_that_move_starts_leave_the_spans_in_canonical_order() -> None:
+    for trace in (load("a6-times.json"), load("a7-skew.json", adjust_skew=True)):
+        assert _canonical(trace) == sorted(_canonical(trace))
+        links = trace.links  # linked again after the move: positions match the new order
+        assert links is not None and links.current(trace.spans)
+        assert all(links.position[s.span_id] == i for i, s in enumerate(trace.spans))
+        for i, p in enumerate(links.parent):
+            assert (p < 0) == (trace.spans[i].parent_id is None)
+            assert p < 0 or trace.spans[p].span_id == trace.spans[i].parent_id

@@ -12,8 +12,10 @@ an already normalised trace's spans changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import attrgetter
+from itertools import compress, count, islice
+from operator import attrgetter, eq
 
 from tracewhy.model import (
     DataWarning,
@@ -97,8 +99,26 @@ def _put_in_time_order(spans: list[Span]) -> None:
     result does not depend on it; not id order alone, which is random in time and in memory:
     in time order a parent's children sit near it, and the passes over a big trace read
     memory in order (a 100k-span deep chain: a third less analysis time)."""
-    spans.sort(key=_SPAN_ID)
-    spans.sort(key=_START)  # stable: ties stay in id order
+    spans.sort(key=_START)  # ints, and often nearly sorted already: cheap
+    starts = list(map(_START, spans))
+    # Where neighbours share a start, order them by id (sorting all by id first costs more:
+    # a million random strings).  Found in C: positions i with starts[i] == starts[i + 1].
+    tied = compress(count(), map(eq, starts, islice(starts, 1, None)))
+    for lo, hi in _runs(tied):
+        spans[lo:hi] = sorted(spans[lo:hi], key=_SPAN_ID)
+
+
+def _runs(tied: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Slices ``[lo, hi)`` of equal neighbours, from the positions that equal the next one."""
+    lo = last = -2
+    for i in tied:
+        if i != last + 1:
+            if lo >= 0:
+                yield lo, last + 2
+            lo = i
+        last = i
+    if lo >= 0:
+        yield lo, last + 2
 
 
 def _relinked_in_time_order(spans: list[Span]) -> SpanLinks:

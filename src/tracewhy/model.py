@@ -129,7 +129,8 @@ class SpanLinks:
 
     Linking a big trace is one of the costliest passes; the analyses start from these arrays
     instead of linking again.  ``spans`` is the very list the positions refer to: a trace whose
-    list was replaced or resized since gets linked anew (``links_of``).
+    list was replaced or resized since gets linked anew (``links_of``).  The times are read in
+    the same pass; normalise links again after any repair that moves a span.
     """
 
     spans: list[Span]
@@ -139,19 +140,11 @@ class SpanLinks:
     roots: list[int]  # in index order
     order: list[int]  # top-down (breadth first from the roots): parents before children
     awaited: list[bool]  # does the parent wait for this span (True for roots)
-    _times: tuple[list[int], list[int]] | None = field(default=None, compare=False, repr=False)
+    start: list[int]  # per span: start_us (0 when missing)
+    end: list[int]  # per span: start + duration
 
     def current(self, spans: list[Span]) -> bool:
         return spans is self.spans and len(spans) == len(self.parent)
-
-    def times(self) -> tuple[list[int], list[int]]:
-        """Start and end of every span, read on first use: by normalise's last step, once no
-        repair moves a span any more (a normalised trace's spans do not change after that)."""
-        if self._times is None:
-            start = [span.start_us or 0 for span in self.spans]
-            end = [s + (span.duration_us or 0) for s, span in zip(start, self.spans, strict=True)]
-            self._times = (start, end)
-        return self._times
 
 
 @dataclass(slots=True)

@@ -39,7 +39,7 @@ def build_index(trace: Trace) -> TraceIndex:
     links = trace.links if trace.links is not None and trace.links.current(spans) else None
     if links is None:  # a trace normalise did not make, or whose spans changed since: link it
         links = link(spans, Repairs())  # (its repairs are normalise's to report, not ours)
-    start, end = links.times()
+    start, end = links.start, links.end
     cstart, cend, alive = _clamped(links.order, links.children, start, end, links.awaited)
     position = links.position
     root = position[trace.root_id] if trace.root_id is not None else -1

@@ -8,6 +8,7 @@ gives the same result.
 from __future__ import annotations
 
 import hashlib
+from operator import attrgetter
 from typing import Any
 
 from tracewhy.ids import is_hex
@@ -15,10 +16,14 @@ from tracewhy.model import CLIENT, SERVER, UNSPECIFIED, MergedSpan, Span
 from tracewhy.normalise.repairs import Repairs
 from tracewhy.normalise.skew import host_of
 
+_SPAN_ID = attrgetter("span_id")
+
 
 def resolve_duplicates(spans: list[Span], repairs: Repairs,
                        merged: list[MergedSpan]) -> list[Span]:
     """Return spans with unique ids; removed copies are recorded in ``merged``."""
+    if len(set(map(_SPAN_ID, spans))) == len(spans):
+        return spans  # the usual case, told in C
     first: dict[str, Span] = {}
     groups: dict[str, list[Span]] = {}
     for span in spans:

@@ -28,7 +28,7 @@ def host_of(span: Span) -> str:
 
 def find_skew(links: SpanLinks, repairs: Repairs) -> None:
     spans, parent, is_awaited = links.spans, links.parent, links.awaited
-    start, end = links.times()
+    start, end = links.start, links.end
     for i, p in enumerate(parent):
         if p < 0 or not is_awaited[i]:
             continue

@@ -18,8 +18,11 @@ def link(spans: list[Span], repairs: Repairs) -> SpanLinks:
     parent = [-1] * n
     children: list[list[int] | None] = [None] * n
     is_awaited = [True] * n
+    start, end = [0] * n, [0] * n  # read here: a pass over a million spans costs ~0.5 s
     roots = []
     for i, span in enumerate(spans):
+        s = start[i] = span.start_us or 0
+        end[i] = s + (span.duration_us or 0)
         pid = span.parent_id
         p = position.get(pid, -1) if pid is not None else -1
         if p < 0 or p == i:
@@ -41,7 +44,7 @@ def link(spans: list[Span], repairs: Repairs) -> SpanLinks:
         _break_cycles(spans, order, parent, children, roots, repairs)
         roots.sort()  # cut spans join the roots: keep them in index order
         order = top_down(roots, children)
-    return SpanLinks(spans, position, parent, children, roots, order, is_awaited)
+    return SpanLinks(spans, position, parent, children, roots, order, is_awaited, start, end)
 
 
 def _unlink(span: Span, self_parent: bool, repairs: Repairs) -> None:

@@ -45,6 +45,7 @@ def critical_path(ix: TraceIndex, root: int | None = None) -> list[Section]:
     n = len(cstart)
     sorted_kids: list[list[int] | None] = [None] * n
     cursor = [0] * n
+    slack = [0] * n  # per parent: how far a child may overlap the bound (set with its kids)
     out: list[Section] = []
     append, section = out.append, tuple.__new__  # Section(...) is a Python-level call
     u, hi = root, cend[root]
@@ -61,9 +62,11 @@ def critical_path(ix: TraceIndex, root: int | None = None) -> list[Section]:
             else:
                 kids = _blocking_children(ix, u)
             sorted_kids[u] = kids
+            if kids:
+                slack[u] = min(int((cend[u] - cstart[u]) * OVERLAP_FRACTION), OVERLAP_CAP_US)
         if kids:  # (a leaf goes straight to its own section)
             i = cursor[u]
-            limit = hi + min(int((cend[u] - cstart[u]) * OVERLAP_FRACTION), OVERLAP_CAP_US)
+            limit = hi + slack[u]
             while i < len(kids) and (cend[kids[i]] > limit or cstart[kids[i]] >= hi):
                 i += 1  # can never qualify again: the bound only moves back
             if i < len(kids):

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,14 @@ def read_traces(path: str, fmt: str | None = None,
                        keep=keep)
 
 
+_TRACE_ID = attrgetter("trace_id")
+
+
 def _group_by_trace(spans: list[Span], notes: ParseNotes,
                     trace_warnings: dict[str, list[DataWarning]]) -> dict[str, list[Span]]:
+    trace_ids = set(map(_TRACE_ID, spans))
+    if len(trace_ids) == 1:
+        return {trace_ids.pop(): spans}  # one trace, the usual case: no grouping pass
     traces: dict[str, list[Span]] = {}
     for span in spans:
         group = traces.get(span.trace_id)

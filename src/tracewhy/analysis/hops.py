@@ -54,8 +54,9 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
     calls, total, own, crit, errors, longest = ([0] * width for _ in range(6))
     critical_ids: list[list[str]] = [[] for _ in range(width)]
     pairs: dict[int, list[int]] = {}  # caller code * width + callee code -> edge totals
-    for i, c in enumerate(op):
-        duration, s, k, e = end[i] - start[i], self_us[i], critical_us[i], error[i]
+    rows = zip(op, start, end, self_us, critical_us, error, parent, strict=True)
+    for i, (c, b, f, s, k, e, p) in enumerate(rows):
+        duration = f - b
         calls[c] += 1
         total[c] += duration
         own[c] += s
@@ -66,7 +67,6 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
             critical_ids[c].append(spans[i].span_id)
         if e:
             errors[c] += 1
-        p = parent[i]
         if p >= 0:
             pair = op[p] * width + c
             row = pairs.get(pair)

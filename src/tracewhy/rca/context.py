@@ -114,14 +114,13 @@ class RcaContext:
 
     def ids(self, indices: list[int] | tuple[int, ...] | set[int],
             limit: int = MAX_EVIDENCE_IDS) -> list[str]:
-        """Span ids for evidence, sorted; long lists are cut (counts live in the values)."""
+        """Span ids for evidence, sorted.  A long list is cut to its earliest spans (counts
+        live in the values): the lowest indices, since spans are in time order, so only the
+        ids cited are read (a retry or N+1 run on a wide trace has 10k members)."""
         spans = self.spans
-        return _smallest(limit, [spans[i].span_id for i in indices])
-
-    def ids_with(self, first: int, ids: list[str]) -> list[str]:
-        """``ids([first, *indices])`` given ``ids(indices)``: the smallest ids of the members
-        are among the smallest of them, so the long list is not read again."""
-        return _smallest(MAX_EVIDENCE_IDS, [self.spans[first].span_id, *ids])
+        if len(indices) > limit:
+            indices = _smallest(limit, indices)
+        return sorted([spans[i].span_id for i in indices])
 
     def children_by_hop(self, p: int) -> dict[tuple[str, str], list[int]]:
         """Awaited children of a span grouped by hop, computed once per span."""

@@ -93,7 +93,7 @@ def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str
                                     + ": one call per item, where one batched call would do",
                                     ctx.ids(run[:3]), {"varying": keys}))
     return finding_for(
-        ctx, "n_plus_one", p, impact_us=impact, span_ids=ctx.ids_with(p, run_ids),
+        ctx, "n_plus_one", p, impact_us=impact, span_ids=ctx.ids([p, *run]),
         evidence=evidence,
         title=f"{ctx.label(p)} made {len(run)} sequential calls to {callee}",
         rule="pattern.n_plus_one: >= 4 sequential calls to one operation from one parent",
@@ -169,7 +169,7 @@ def _retry(ctx: RcaContext, p: int, run: list[int], failed: list[int]) -> Findin
                  {"failed_critical_us": impact - backoff, "backoff_us": backoff}),
     ]
     return finding_for(
-        ctx, "retry", culprit, impact_us=impact, span_ids=ctx.ids_with(p, run_ids),
+        ctx, "retry", culprit, impact_us=impact, span_ids=ctx.ids([p, *run]),
         evidence=evidence,
         title=f"{len(failed)} failed attempt(s) of {ctx.label(run[0])} retried by {ctx.label(p)}",
         rule="pattern.retry: sequential attempts of one operation after errors or timeouts",

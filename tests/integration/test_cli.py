@@ -335,3 +335,21 @@ def test_debug_flag_after_the_command_works_in_process_too(tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["analyze", str(tmp_path / "nope.json"), "--debug"])
     assert result.exit_code != 0 and result.exception is not None
     assert type(result.exception).__name__ == "InputNotFound"
+
+
+def test_the_console_script_ends_without_freeing_yet_loses_no_output(tmp_path: Path) -> None:
+    """``main`` ends an analyze run with os._exit, after flushing: every byte of stdout, the
+    -o file, the stderr notes and the exit code (also --strict's 1) must still arrive."""
+    base = [sys.executable, "-m", "tracewhy", "analyze"]
+    text = subprocess.run([*base, str(BUNDLED), "--format", "text"], capture_output=True,
+                          check=False)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.decode() == invoke(str(BUNDLED), "--format", "text").output
+    out = tmp_path / "a.json"
+    written = subprocess.run([*base, str(BUNDLED), "-o", str(out)], capture_output=True,
+                             check=False)
+    assert written.returncode == 0 and f"wrote {out}" in written.stderr.decode()
+    assert json.loads(out.read_text())["schema"] == "tracewhy.analysis/1"
+    strict = subprocess.run([*base, str(CATALOGUE / "a6-times.json"), "--strict", "--format",
+                             "json"], capture_output=True, check=False)
+    assert strict.returncode == 1 and json.loads(strict.stdout)["warnings"]

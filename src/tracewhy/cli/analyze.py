@@ -11,7 +11,7 @@ import click
 
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.graph import graph_to_dict, graph_to_dot
-from tracewhy.cli import cli
+from tracewhy.cli import cli, keep_until_exit
 from tracewhy.cli.inputs import (
     configured_backend,
     load_source,
@@ -71,6 +71,7 @@ def analyze_command(source: str, fmt: str | None, output: str | None, force: boo
     if trace.source and trace.source.other_trace_ids:
         click.echo(f"tracewhy: note: {len(trace.source.other_trace_ids)} other trace(s) in the "
                    f"input; analysed {trace.trace_id} (use --trace-id to choose)", err=True)
+    keep_until_exit(trace, analysis, text)
     if strict and any(w.severity == "warning" for w in trace.warnings):
         raise SystemExit(int(ExitCode.FINDINGS))
 

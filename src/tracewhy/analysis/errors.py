@@ -108,9 +108,16 @@ def error_reasons(spans: list[Span]) -> list[str | None]:
         if span.status != STATUS_ERROR and not span.events:
             attributes = span.attributes
             code = attributes.get("http.status_code")
-            if (code is None or (type(code) is int and code < 400)) \
+            if (code is None or (type(code) is int and code < 400) or _plain_ok_text(code)) \
                     and _OTHER_ERROR_KEYS.isdisjoint(attributes):
                 append(None)
                 continue
         append(error_reason(span))
     return reasons
+
+
+def _plain_ok_text(code: object) -> bool:
+    """An HTTP status below 400 written as three ASCII digits, as Zipkin's string tags have it
+    (lexical order is numeric order for those)."""
+    return type(code) is str and len(code) == 3 and code < "400" and code.isascii() \
+        and code.isdigit()

@@ -57,16 +57,16 @@ def _row_heads(analysis: Analysis) -> list[str]:
     spans = analysis.index.spans
     on_path = list(compress(range(len(spans)), analysis.critical_us))  # no section is empty
     ids = _json_strings([spans[i].span_id for i in on_path])
-    hop_texts: dict[tuple[str, str], str] = {}  # a few hops among all those spans
+    span_hop, hop_keys = analysis.span_hop, analysis.hop_keys  # each span's hop, as a code
+    hop_texts: list[str | None] = [None] * len(hop_keys)  # a few hops among all those spans
     heads = [""] * len(spans)
     for i, span_id in zip(on_path, ids, strict=True):
-        span = spans[i]
-        hop = (span.service, span.name)
-        hop_text = hop_texts.get(hop)
+        code = span_hop[i]
+        hop_text = hop_texts[code]
         if hop_text is None:
-            service, operation = _json_strings(list(hop))
-            hop_text = hop_texts[hop] = (f',\n      "service": {service},\n      "operation": '
-                                         f'{operation},\n      "start_us": ')
+            service, operation = _json_strings(list(hop_keys[code]))
+            hop_text = hop_texts[code] = (f',\n      "service": {service},\n      "operation": '
+                                          f'{operation},\n      "start_us": ')
         heads[i] = f"{_ROW_START}{span_id}{hop_text}"
     return heads
 

@@ -132,7 +132,7 @@ def _row(table: Samples, metric: str, hop: Hop, value: int, n: int) -> dict[str,
 
 def _finding(ctx: RcaContext, row: dict[str, Any]) -> Finding:
     hop = (row["service"], row["operation"])
-    members = [i for i, span in enumerate(ctx.spans) if (span.service, span.name) == hop]
+    members = ctx.spans_of_hop(hop)
     culprit = max(members, key=lambda i: ctx.critical[i])
     evidence = [Evidence(
         f"{row['metric']} of {hop[0]} {hop[1]} is {duration(row['value_us'])} against a baseline "

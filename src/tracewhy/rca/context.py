@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from heapq import nsmallest
-from itertools import compress
-from operator import attrgetter
+from itertools import compress, count, repeat
+from operator import attrgetter, eq
 from typing import Any
 
 from tracewhy.analysis.analyze import Analysis
@@ -139,6 +139,10 @@ class RcaContext:
 
     def hop(self, i: int) -> tuple[str, str]:
         return self.hop_names[i]
+
+    def spans_of_hop(self, hop: tuple[str, str]) -> list[int]:
+        """Every span of one hop, in span order (found in C: no tuple built per span)."""
+        return list(compress(count(), map(eq, self.hop_names, repeat(hop))))
 
     def label(self, i: int) -> str:
         span = self.spans[i]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from itertools import compress, count, repeat
-from operator import eq, is_not, itemgetter, le, sub
+from itertools import compress, repeat
+from operator import is_not, itemgetter, le, sub
 from statistics import median
 
 from tracewhy.model import CLIENT, Span
@@ -223,7 +223,7 @@ def _hot_pod(ctx: RcaContext, culprit: int) -> Evidence | None:
     mine: list[int] = []
     others: list[int] = []
     spans, start, end = ctx.spans, ctx.ix.start, ctx.ix.end
-    for i in compress(count(), map(eq, ctx.hop_names, repeat(hop))):  # the hop's spans, in C
+    for i in ctx.spans_of_hop(hop):
         (mine if _host(spans[i]) == host else others).append(end[i] - start[i])
     if not others or not mine:
         return Evidence(f"it ran on {host}", ctx.ids([culprit]), {"host": host})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from sys import intern
 from typing import Any
 
 from tracewhy.errors import InputError
@@ -100,6 +101,7 @@ def build_span(result: ParseResult, ids: IdCanon, resources: dict[tuple[str, str
     parent_id = ids.parent(raw_parent_id, trace_id)
     kind = KINDS.get(kind_name) if type(kind_name) is str else None  # the usual: "SERVER"
     kind = kind or KINDS.get(as_text(kind_name).upper(), UNSPECIFIED)
+    service, name = intern(service), intern(name)  # repeat on every span: one string each
     # Positional: Span is built for every span, and keywords cost 2-3x here.
     return Span(trace_id, span_id, parent_id, service, name, kind,
                 timestamp if timestamp else None, duration, status, message,

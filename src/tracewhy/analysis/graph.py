@@ -26,20 +26,33 @@ def operation_node(service: str, operation: str) -> str:
 
 
 def build_call_graph(hops: list[Hop], edges: list[CallEdge]) -> nx.DiGraph:
-    graph = nx.DiGraph()
+    """Nodes and edges are added in bulk (networkx does its checks and cache clearing once per
+    call, not once per node), in the order one add per hop would give."""
+    services: dict[str, dict[str, Any]] = {}
+    for hop in hops:
+        totals = services.get(hop.service)
+        if totals is None:
+            totals = services[hop.service] = {"type": "service", "service": hop.service,
+                                              **dict.fromkeys(_FIELDS, 0)}
+        for name in _FIELDS:
+            totals[name] += getattr(hop, name)
+    nodes: list[tuple[str, dict[str, Any]]] = []
+    contains: list[tuple[str, str, dict[str, Any]]] = []
     for hop in hops:
         svc, op = service_node(hop.service), operation_node(hop.service, hop.operation)
-        values = {name: getattr(hop, name) for name in _FIELDS}
-        if svc not in graph:
-            graph.add_node(svc, type="service", service=hop.service,
-                           **dict.fromkeys(_FIELDS, 0))
-        for name, value in values.items():
-            graph.nodes[svc][name] += value
-        graph.add_node(op, type="operation", service=hop.service, operation=hop.operation,
-                       layer=hop.layer, **values)
-        graph.add_edge(svc, op, type="contains")
-    for (caller, callee), totals in _edge_totals(edges).items():
-        graph.add_edge(caller, callee, type="calls", **dict(zip(_FIELDS, totals, strict=True)))
+        totals = services.pop(hop.service, None)
+        if totals is not None:  # the service's first hop: its node comes first
+            nodes.append((svc, totals))
+        nodes.append((op, {"type": "operation", "service": hop.service,
+                           "operation": hop.operation, "layer": hop.layer,
+                           **{name: getattr(hop, name) for name in _FIELDS}}))
+        contains.append((svc, op, {"type": "contains"}))
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(contains)
+    graph.add_edges_from((caller, callee, {"type": "calls", **dict(zip(_FIELDS, totals,
+                                                                        strict=True))})
+                         for (caller, callee), totals in _edge_totals(edges).items())
     return graph
 
 
@@ -47,10 +60,13 @@ def _edge_totals(edges: list[CallEdge]) -> dict[tuple[str, str], list[int]]:
     """Operation edges as node names, plus the service edges they add up to (calls within one
     service are operation edges only)."""
     totals: dict[tuple[str, str], list[int]] = {}
-    for (caller_svc, caller_op), (callee_svc, callee_op), row in edges:
-        keys = [(operation_node(caller_svc, caller_op), operation_node(callee_svc, callee_op))]
-        if callee_svc != caller_svc:
-            keys.append((service_node(caller_svc), service_node(callee_svc)))
+    names: dict[tuple[str, str], str] = {}  # each hop's node name, made once
+    for caller, callee, row in edges:
+        caller_node = names.get(caller) or names.setdefault(caller, operation_node(*caller))
+        callee_node = names.get(callee) or names.setdefault(callee, operation_node(*callee))
+        keys = [(caller_node, callee_node)]
+        if callee[0] != caller[0]:
+            keys.append((service_node(caller[0]), service_node(callee[0])))
         for key in keys:
             total = totals.get(key)
             if total is None:

@@ -126,15 +126,16 @@ class RcaContext:
         """Awaited children of a span grouped by hop, computed once per span."""
         groups = self._groups.get(p)
         if groups is None:
-            groups = {}
-            kids, hops = self.ix.children[p] or [], self.hop_names
+            by_code: dict[int, list[int]] = {}  # int keys: a tuple's hash is not cached
+            kids, codes = self.ix.children[p] or [], self.analysis.span_hop
             for k in compress(kids, map(self.ix.awaited.__getitem__, kids)):
-                group = groups.get(hops[k])
+                group = by_code.get(codes[k])
                 if group is None:
-                    groups[hops[k]] = [k]
+                    by_code[codes[k]] = [k]
                 else:
                     group.append(k)
-            self._groups[p] = groups
+            keys = self.analysis.hop_keys
+            groups = self._groups[p] = {keys[c]: members for c, members in by_code.items()}
         return groups
 
     def hop(self, i: int) -> tuple[str, str]:

@@ -125,3 +125,26 @@ def test_statement_literals_are_kept_without_redaction() -> None:
     statement = "SELECT * FROM users WHERE email = 'ann@example.com'"
     assert Redactor(enabled=False).attribute("db.statement", statement) == statement
     assert Redactor().attribute("db.system", "postgresql") == "postgresql"
+
+
+def test_skipping_rules_by_needle_masks_exactly_what_scanning_every_rule_masks() -> None:
+    """``_text`` skips a case-sensitive rule (and the URL rule) when the text lacks what every
+    match contains; the result must be what running every rule gives."""
+    import itertools
+
+    from tracewhy.render import redact
+
+    def every_rule(value: str) -> str:
+        for _name, pattern in redact._VALUE_RULES:
+            value = pattern.sub(MASK, value)
+        value = redact._CARD.sub(redact._mask_card, value)
+        return redact._URL.sub(lambda m: redact._mask_url(m.group()), value)
+
+    pieces = ["Bearer abcdef123456", "BASIC dXNlcjpwYXNz", "Baſic dXNlcjpwYXNz",
+              "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "EYJhbGciOi.abcd.ef",
+              "AKIAABCDEFGHIJKLMNOP", "ASIAABCDEFGHIJKLMNOP", "akiaabcdefghijklmnop",
+              "4111 1111 1111 1111", "https://u:p@h.io/x?token=1", "/p?a=1&b=2", "a/b?c",
+              "plain words", "GET /api/resource-0", "ｈｔｔｐｓ://x?y=1", ""]
+    for a, b in itertools.product(pieces, repeat=2):
+        text = f"{a} {b}".strip()
+        assert Redactor()._text(text) == every_rule(text), text

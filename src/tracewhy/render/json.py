@@ -55,8 +55,16 @@ def _redacted(value: Any, redactor: Redactor, key: str) -> Any:
         return {k: _redacted(v, redactor, k if isinstance(k, str) else "")
                 for k, v in value.items()}
     if isinstance(value, list):
-        return [_redacted(item, redactor, "") for item in value]
+        # Most lists hold span ids or numbers: those items are done here, without a call each
+        # (evidence cites thousands of ids).
+        text = redactor.text
+        return [text(item) if type(item) is str else
+                item if type(item) in _SCALARS else _redacted(item, redactor, "")
+                for item in value]
     return value
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 def _document(analysis: Analysis, critical_path: Any) -> dict[str, Any]:

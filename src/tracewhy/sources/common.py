@@ -93,6 +93,32 @@ class IdCanon:
         pid = self.span(raw, trace_id)
         return None if not pid or is_all_zero(pid) else pid
 
+class CanonicalIds:
+    """The id lookups of the plain-span builders: raw ids already in canonical hex form, each
+    distinct id checked once.  ``traces`` and ``known`` are read inline by the builders (a hit
+    needs no call); the methods fill them, and give None for an id the builder must leave to
+    the general path (not canonical hex, or all zeros)."""
+
+    __slots__ = ("ids", "traces", "known")
+
+    def __init__(self, ids: IdCanon) -> None:
+        self.ids = ids
+        self.traces: dict[str, str] = {}  # raw trace id -> its canonical, non-zero id
+        self.known: dict[str, str] = {}  # raw span id -> its canonical, non-zero id
+
+    def _trace_id(self, raw: str) -> str | None:
+        if not (is_canonical_hex(raw, 32) or is_canonical_hex(raw, 16)) or not raw.strip("0"):
+            return None
+        trace_id = self.traces[raw] = self.ids.trace(raw)
+        return trace_id
+
+    def _span_id(self, raw: str) -> str | None:
+        if not is_canonical_hex(raw, 16) or not raw.strip("0"):
+            return None
+        span_id = self.known[raw] = raw.lower()  # canonical already: a copy, as IdCanon makes
+        return span_id
+
+
 
 def as_int(value: Any) -> int | None:
     """An integer time from a number or a decimal string; None when absent or unusable."""

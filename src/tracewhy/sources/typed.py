@@ -21,6 +21,7 @@ import msgspec
 from tracewhy.ids import uses_hex_ids
 from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Event, Link, Span
 from tracewhy.sources.common import (
+    CanonicalIds,
     IdCanon,
     KeptKeys,
     ParseResult,
@@ -376,7 +377,7 @@ def _otlp_span(raw: _OtlpSpan, position: int, service: str, resource: dict[str, 
         service, resource, scope_name)
 
 
-class _PlainOtlpSpans:
+class _PlainOtlpSpans(CanonicalIds):
     """OTLP spans in the shape SDKs write, built without the general path (``build_span``).
 
     That shape: a 32- or 16-digit lowercase hex trace id, 16-digit lowercase hex span and parent ids
@@ -386,12 +387,11 @@ class _PlainOtlpSpans:
     ~3.7 -> ~2.2 µs a span.)
     """
 
-    __slots__ = ("ids", "keys", "traces", "known")
+    __slots__ = ("keys",)
 
     def __init__(self, ids: OtlpIds, keys: KeptKeys | None) -> None:
-        self.ids, self.keys = ids, keys
-        self.traces: dict[str, str] = {}  # raw trace id -> its canonical, non-zero id
-        self.known: dict[str, str] = {}  # raw span id -> its canonical, non-zero id
+        super().__init__(ids)
+        self.keys = keys
 
     def build(self, raw: _OtlpSpan, service: str, resource: dict[str, Any],
               scope_name: str) -> Span | None:
@@ -425,19 +425,6 @@ class _PlainOtlpSpans:
                     end // 1000 - start // 1000 if start and end else None,
                     status_code, status_message, attributes, resource,
                     _events(raw.events) if raw.events else (), ())
-
-    def _trace_id(self, raw: str) -> str | None:
-        if not (is_canonical_hex(raw, 32) or is_canonical_hex(raw, 16)) or not raw.strip("0"):
-            return None
-        trace_id = self.traces[raw] = self.ids.trace(raw)
-        return trace_id
-
-    def _span_id(self, raw: str) -> str | None:
-        if not is_canonical_hex(raw, 16) or not raw.strip("0"):
-            return None
-        span_id = self.known[raw] = raw.lower()  # canonical already: a copy, as IdCanon makes
-        return span_id
-
 
 def _events(events: tuple[_Event, ...]) -> tuple[Event, ...]:
     return tuple(Event((as_int(e.timeUnixNano) or 0) // 1000, e.name, _values(e.attributes))

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import msgspec
 
 from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Event, Span
-from tracewhy.sources.common import IdCanon, ParseResult, is_canonical_hex, kept
+from tracewhy.sources.common import CanonicalIds, IdCanon, ParseResult, kept
 from tracewhy.sources.zipkin import (
     FORMAT,
     KINDS,
@@ -107,7 +107,7 @@ def _build(spans: list[_Span], keep: Callable[[str], bool] | None) -> ParseResul
     return result
 
 
-class _PlainSpans:
+class _PlainSpans(CanonicalIds):
     """Spans in the shape Zipkin stores them, built without the general path (``build_span``).
 
     That shape: a 16- or 32-digit lowercase hex trace id, 16-digit lowercase hex span and parent
@@ -116,13 +116,12 @@ class _PlainSpans:
     hold both to the tolerant reader.
     """
 
-    __slots__ = ("ids", "resources", "keep", "traces", "known")
+    __slots__ = ("resources", "keep")
 
     def __init__(self, ids: IdCanon, resources: dict[tuple[str, str], dict[str, Any]],
                  keep: Callable[[str], bool] | None) -> None:
-        self.ids, self.resources, self.keep = ids, resources, keep
-        self.traces: dict[str, str] = {}  # raw trace id -> its canonical, non-zero id
-        self.known: dict[str, str] = {}  # raw span id -> its canonical, non-zero id
+        super().__init__(ids)
+        self.resources, self.keep = resources, keep
 
     def build(self, raw: _Span) -> Span | None:
         kind = KINDS.get(raw.kind) if raw.kind else UNSPECIFIED
@@ -151,18 +150,6 @@ class _PlainSpans:
                     resource_of(service, local.ipv4 or local.ipv6, self.resources),
                     _events(raw.annotations) if raw.annotations else (), (), CHILD_OF,
                     raw.shared)
-
-    def _trace_id(self, raw: str) -> str | None:
-        if not (is_canonical_hex(raw, 16) or is_canonical_hex(raw, 32)) or not raw.strip("0"):
-            return None
-        trace_id = self.traces[raw] = self.ids.trace(raw)
-        return trace_id
-
-    def _span_id(self, raw: str) -> str | None:
-        if not is_canonical_hex(raw, 16) or not raw.strip("0"):
-            return None
-        span_id = self.known[raw] = raw.lower()  # canonical already: a copy, as IdCanon makes
-        return span_id
 
 
 def _events(annotations: tuple[_Annotation, ...]) -> tuple[Event, ...]:

@@ -47,6 +47,22 @@ def test_n_plus_one_names_the_caller_and_counts_the_calls() -> None:
     assert "db.statement" in n1["evidence"][1]["text"]
 
 
+def test_n_plus_one_names_the_attributes_that_vary_by_value_and_by_type() -> None:
+    """1, 1.0, True and "1" are different values; an attribute equal on every call is not
+    named (SDK attributes keep their types)."""
+    b = SdkTraceBuilder()
+    root = b.span("gateway", "GET /recs", 0, 1000, kind="server")
+    fs = b.span("features", "get_online_features", 10, 950, parent=root)
+    numbers: list[object] = [1, 1.0, True]  # equal in Python, one set element if unwrapped
+    texts: list[object] = ["1", 1]
+    for k in range(6):
+        b.span("features", "GET", 20 + 75 * k, 90 + 75 * k, parent=fs, kind="client",
+               db__system="redis", app__number=numbers[k % 3], app__text=texts[k % 2],
+               app__same="x")
+    varying = finding(analyze_trace(b.trace()), "n_plus_one")["evidence"][1]["values"]["varying"]
+    assert varying == ["app.number", "app.text"]
+
+
 def test_parallel_calls_are_not_n_plus_one() -> None:
     b = SdkTraceBuilder()
     root = b.span("gateway", "GET /recs", 0, 200, kind="server")

@@ -102,10 +102,15 @@ def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str
 
 
 def _varying_attributes(ctx: RcaContext, run: list[int]) -> list[str]:
-    seen: dict[str, set[str]] = {}
+    seen: dict[str, set[object]] = {}
     for k in run[:50]:  # a sample is enough to see which attributes change call to call
         for key, value in ctx.spans[k].attributes.items():
-            seen.setdefault(key, set()).add(repr(value))
+            values = seen.get(key)
+            if values is None:
+                values = seen[key] = set()
+            # Strings as they are (most values; no repr), anything else by its repr, wrapped so
+            # that it never equals a string (1, 1.0 and True must differ, and "1" from 1).
+            values.add(value if type(value) is str else (repr(value),))
     return sorted(key for key, values in seen.items() if 1 < len(values))[:3]
 
 

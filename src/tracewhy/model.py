@@ -129,8 +129,8 @@ class SpanLinks:
 
     Linking a big trace is one of the costliest passes; the analyses start from these arrays
     instead of linking again.  ``spans`` is the very list the positions refer to: a trace whose
-    list was replaced or resized since gets linked anew (``links_of``).  The times are read in
-    the same pass; normalise links again after any repair that moves a span.
+    list was replaced or resized since is linked anew (``current``, ``build_index``).  The
+    times are read in the same pass; normalise links again after any repair that moves a span.
     """
 
     spans: list[Span]

@@ -340,7 +340,19 @@ def machine_info() -> dict[str, Any]:
     return {"host": socket.gethostname(), "cpu": cpu, "cores": os.cpu_count(), "mem_gb": mem_gb,
             "os": platform.platform(), "python": platform.python_version(),
             "implementation": platform.python_implementation(), "versions": versions,
+            "kernels": kernels_build(),
             "git_commit": commit + ("+dirty-src" if dirty else "")}
+
+
+def kernels_build() -> str:
+    """"compiled" when the installed tracewhy runs its mypyc-compiled kernels (``pip install
+    .``), "pure" for the sources (an editable install, or a build without a compiler)."""
+    import importlib.machinery
+
+    import tracewhy.analysis.critical_path as kernel
+
+    compiled = (kernel.__file__ or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    return "compiled" if compiled else "pure"
 
 
 def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:

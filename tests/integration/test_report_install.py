@@ -1,4 +1,5 @@
-"""The templates are found both from a built wheel (``pip install .``) and an editable install.
+"""The templates (and the right modules) are found both from a built wheel (``pip install .``)
+and from an editable install.
 
 The wheel is built from this checkout and installed, without dependencies, into a throwaway
 venv whose only extra path is the current environment's site-packages (for jinja2, networkx,
@@ -18,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, REPO
-from tracewhy.render.html import templates_dir
 
 pytestmark = pytest.mark.slow
 
@@ -46,25 +46,42 @@ def test_wheel_ships_the_templates(wheel: Path) -> None:
         assert f"tracewhy/templates/{name}" in names
 
 
-def test_report_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
-    venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+def _venv_with(install: list[str | Path], where: Path) -> Path:
+    """A throwaway venv with tracewhy installed by ``pip install <install>``, its dependencies
+    taken from this environment's site-packages; its python."""
+    venv = where / "venv"
+    _run(sys.executable, "-m", "venv", venv, cwd=where)
     python = venv / "bin" / "python"
-    _run(python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel, cwd=tmp_path)
+    _run(python, "-m", "pip", "install", "-q", "--no-deps", *install, cwd=where)
+    site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+                     cwd=where).strip())
+    (site / "zz_tracewhy_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
+def _templates_dir(python: Path, cwd: Path) -> Path:
+    return Path(_run(python, "-c", "import tracewhy.render.html as h; print(h.templates_dir())",
+                     cwd=cwd).strip())
+
+
+def test_report_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
+    python = _venv_with(["--no-index", wheel], tmp_path)
     site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
                      cwd=tmp_path).strip())
-    (site / "zz_tracewhy_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    where = _run(python, "-c", "import tracewhy.render.html as h; print(h.templates_dir())",
-                 cwd=tmp_path).strip()
-    assert Path(where) == site / "tracewhy" / "templates"
+    assert _templates_dir(python, tmp_path) == site / "tracewhy" / "templates"
     report = tmp_path / "report.html"
-    _run(venv / "bin" / "tracewhy", "analyze", FIXTURES / "crisp-16.json", "-o", report,
+    _run(python.parent / "tracewhy", "analyze", FIXTURES / "crisp-16.json", "-o", report,
          cwd=tmp_path)
     html = report.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and 'id="verdict"' in html
     assert "Content-Security-Policy" in html
 
 
-def test_editable_install_reads_the_checkout_templates() -> None:
-    assert templates_dir() == REPO / "templates"
-    assert not (Path(__file__).resolve().parents[2] / "src" / "tracewhy" / "templates").exists()
+def test_editable_install_reads_the_checkout_templates(tmp_path: Path) -> None:
+    python = _venv_with(["-e", REPO], tmp_path)
+    assert _templates_dir(python, tmp_path) == REPO / "templates"
+    assert not (REPO / "src" / "tracewhy" / "templates").exists()
+    # and runs the checkout's pure-Python modules: an edit takes effect without a rebuild
+    module = _run(python, "-c", "import tracewhy.analysis.critical_path as m; print(m.__file__)",
+                  cwd=tmp_path).strip()
+    assert module == str(REPO / "src" / "tracewhy" / "analysis" / "critical_path.py")

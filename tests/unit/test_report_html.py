@@ -9,7 +9,6 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from tests.conftest import REPO
 from tracewhy.render import EXTENSIONS, RENDERERS, format_for
 from tracewhy.render.html import (
     content_security_policy,
@@ -54,10 +53,6 @@ def test_csp_hash_is_the_hash_of_our_script() -> None:
     csp = content_security_policy()
     assert f"script-src 'sha256-{digest}'" in csp
     assert "default-src 'none'" in csp and "connect-src" not in csp
-
-
-def test_editable_install_uses_the_source_tree_templates() -> None:
-    assert templates_dir() == REPO / "templates"
 
 
 def test_no_template_marks_data_safe() -> None:

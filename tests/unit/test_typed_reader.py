@@ -172,6 +172,13 @@ OTLP_TURNS = [
      "parentSpanId": "00f067aa0ba90211"},
     {"spanId": "00f067aa0ba90213", "traceId": "8448EB211C80319C", "kind": 1},
     {"spanId": "00f067aa0ba90214", "traceId": "0000000000000000", "kind": 1},
+    # values against the spec: several fields, nulls beside a field, an integer double
+    {"spanId": "00f067aa0ba90215", "parentSpanId": "00f067aa0ba90201", "kind": 1,
+     "attributes": [{"key": "two", "value": {"intValue": "5", "stringValue": "x"}},
+                    {"key": "null.first", "value": {"stringValue": None, "intValue": "7"}},
+                    {"key": "bool.double", "value": {"boolValue": False, "doubleValue": 1.5}},
+                    {"key": "whole.double", "value": {"doubleValue": 2}},
+                    {"key": "nothing", "value": {"stringValue": None}}]},
 ]
 
 
@@ -190,6 +197,16 @@ def test_every_turn_of_the_typed_otlp_reader_reads_as_the_tolerant_reader() -> N
     data = _otlp_doc(*OTLP_TURNS)
     assert parse_typed(data, None) is not None
     assert_same_reading(data)
+
+
+def test_a_value_with_several_fields_reads_the_same_on_both_paths() -> None:
+    """Whatever the field order in the document, the first non-null field in the typed reader's
+    order wins (string, int, double, bool, bytes, array, kvlist)."""
+    found = read_tolerantly(_otlp_doc(OTLP_TURNS[-1]))
+    (span,) = select_trace(found).spans
+    assert span.attributes == {"two": "x", "null.first": 7, "bool.double": 1.5,
+                               "whole.double": 2.0, "nothing": None, "otel.scope.name": "lib"}
+    assert type(span.attributes["whole.double"]) is float
 
 
 def test_the_typed_otlp_reader_keeps_the_attributes_it_is_told_to_keep() -> None:

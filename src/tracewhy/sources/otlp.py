@@ -217,29 +217,46 @@ def _attributes(raw: Any, result: ParseResult,
 
 
 def any_value(raw: Any, result: ParseResult, depth: int = 0) -> Any:
-    """An OTLP AnyValue as a plain Python value; nesting deeper than 32 is cut with a note."""
+    """An OTLP AnyValue as a plain Python value; nesting deeper than 32 is cut with a note.
+
+    A value should carry one field.  One that carries several (or nulls beside a field) is read
+    as the typed reader reads it: the first non-null field in ``_VALUE_FIELDS``' order, whatever
+    the order in the document, so both readers give the same answer."""
     if not isinstance(raw, dict):
         return raw
     if depth >= MAX_VALUE_DEPTH:
         result.count("deep-nesting")
         return "<value nested too deeply; cut>"
-    for key, value in raw.items():
-        if key in ("stringValue", "string_value"):
-            return as_text(value)
-        if key in ("intValue", "int_value"):
-            return as_int(value)
-        if key in ("doubleValue", "double_value"):
-            return value if isinstance(value, (int, float)) else _float(value)
-        if key in ("boolValue", "bool_value"):
-            return value is True or as_text(value).lower() == "true"
-        if key in ("bytesValue", "bytes_value"):
-            return bytes_as_hex(value)
-        if key in ("arrayValue", "array_value"):
-            return [any_value(v, result, depth + 1) for v in _values(value)]
-        if key in ("kvlistValue", "kvlist_value"):
-            return {as_text(kv.get("key")): any_value(kv.get("value"), result, depth + 1)
-                    for kv in _values(value) if isinstance(kv, dict)}
+    for camel, snake in _VALUE_FIELDS:
+        value = raw.get(camel)
+        if value is None:
+            value = raw.get(snake)
+        if value is not None:
+            return _read_field(camel, value, result, depth)
     return None
+
+
+_VALUE_FIELDS = (("stringValue", "string_value"), ("intValue", "int_value"),
+                 ("doubleValue", "double_value"), ("boolValue", "bool_value"),
+                 ("bytesValue", "bytes_value"), ("arrayValue", "array_value"),
+                 ("kvlistValue", "kvlist_value"))
+
+
+def _read_field(field: str, value: Any, result: ParseResult, depth: int) -> Any:
+    if field == "stringValue":
+        return as_text(value)
+    if field == "intValue":
+        return as_int(value)
+    if field == "doubleValue":  # a JSON integer is a double here, as the typed reader reads it
+        return float(value) if isinstance(value, (int, float)) else _float(value)
+    if field == "boolValue":
+        return value is True or as_text(value).lower() == "true"
+    if field == "bytesValue":
+        return bytes_as_hex(value)
+    if field == "arrayValue":
+        return [any_value(v, result, depth + 1) for v in _values(value)]
+    return {as_text(kv.get("key")): any_value(kv.get("value"), result, depth + 1)
+            for kv in _values(value) if isinstance(kv, dict)}
 
 
 def _values(container: Any) -> list[Any]:

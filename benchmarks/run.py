@@ -347,12 +347,11 @@ def machine_info() -> dict[str, Any]:
 def kernels_build() -> str:
     """"compiled" when the installed tracewhy runs its mypyc-compiled kernels (``pip install
     .``), "pure" for the sources (an editable install, or a build without a compiler)."""
-    import importlib.machinery
-
-    import tracewhy.analysis.critical_path as kernel
-
-    compiled = (kernel.__file__ or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
-    return "compiled" if compiled else "pure"
+    try:
+        from tracewhy.build import kernels
+    except ImportError:  # a tracewhy from before the kernels were compiled
+        return "pure"
+    return kernels()
 
 
 def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -31,6 +31,19 @@ FORBIDDEN = {"cached_property": "mypyc compiles it as a plain, uncached property
              "msgspec": "mypyc-compiled classes are not msgspec structs"}
 
 
+def test_version_says_which_build_runs() -> None:
+    from click.testing import CliRunner
+
+    from tracewhy import __version__
+    from tracewhy.build import kernels
+    from tracewhy.cli import cli
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith(f"tracewhy {__version__} ({kernels()} kernels, ")
+    assert kernels() == ("compiled" if _compiled("tracewhy.analysis.critical_path") else "pure")
+
+
 def _compiled(module: str) -> bool:
     origin = importlib.import_module(module).__file__ or ""
     return origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))

@@ -62,12 +62,26 @@ def _debug(ctx: click.Context) -> bool:
 
 
 @click.group(cls=TracewhyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="tracewhy")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+              help="Show the version, and whether the kernels are compiled, and exit.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Find where the time went in a distributed trace, and why."""
     ctx.obj = {"debug": debug}
+
+
+def _print_version(ctx: click.Context) -> None:
+    import platform
+
+    from tracewhy.build import kernels
+
+    if ctx.resilient_parsing:
+        return
+    click.echo(f"tracewhy {__version__} ({kernels()} kernels, "
+               f"{platform.python_implementation()} {platform.python_version()})")
+    ctx.exit()
 
 
 # What a command made and the process can drop without freeing: see ``keep_until_exit``.

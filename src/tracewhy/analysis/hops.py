@@ -24,7 +24,9 @@ class Hop:
     layer_rule: str = ""
     wire_us: int = 0  # client time not covered by the server span (network + mesh + queueing)
     mesh_us: int = 0  # the part of wire_us spent in sidecar/proxy spans
-    span_ids: list[str] = field(default_factory=list)  # spans of this hop on the critical path
+    # this hop's spans with critical time, by index in span order (ids are read only for the
+    # few a report cites: on a wide or deep trace nearly every span is critical)
+    critical_spans: list[int] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -52,7 +54,7 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
     names, op = hop_codes(spans)
     width = len(names)
     calls, total, own, crit, errors, longest = ([0] * width for _ in range(6))
-    critical_ids: list[list[str]] = [[] for _ in range(width)]
+    critical_spans: list[list[int]] = [[] for _ in range(width)]
     pairs: dict[int, list[int]] = {}  # caller code * width + callee code -> edge totals
     rows = zip(op, start, end, self_us, critical_us, error, parent, strict=True)
     for i, (c, b, f, s, k, e, p) in enumerate(rows):
@@ -64,7 +66,7 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
             longest[c] = duration
         if k:
             crit[c] += k
-            critical_ids[c].append(spans[i].span_id)
+            critical_spans[c].append(i)
         if e:
             errors[c] += 1
         if p >= 0:
@@ -79,7 +81,7 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
                 row[3] += k
                 row[4] += e
     hops = [Hop(service, operation, calls[c], total[c], own[c], crit[c], errors[c], longest[c],
-                span_ids=critical_ids[c]) for c, (service, operation) in enumerate(names)]
+                critical_spans=critical_spans[c]) for c, (service, operation) in enumerate(names)]
     hops.sort(key=lambda h: (-h.critical_us, -h.total_us, h.service, h.operation))
     edges = [(names[pair // width], names[pair % width], row) for pair, row in pairs.items()]
     return Rollup(hops, edges, names, op)

@@ -110,7 +110,7 @@ def _verdict(analysis: Analysis, texts: Texts) -> Verdict:
     top = [h for h in analysis.hops if h.critical_us][:3]
     top_hops = [TopHop(texts.text(h.service, 120), texts.text(h.operation, 200),
                        percent(h.critical_us / total) if total else "", duration(h.critical_us),
-                       _first_anchor(analysis, texts, h.span_ids)) for h in top]
+                       _first_anchor(texts, h.critical_spans)) for h in top]
     cause = analysis.root_cause if isinstance(analysis.root_cause, dict) else None
     if cause and cause.get("summary"):
         impact = num(cause, "impact_us")
@@ -135,9 +135,8 @@ def _verdict(analysis: Analysis, texts: Texts) -> Verdict:
     return Verdict(False, sentence, "", "", [], top_hops)
 
 
-def _first_anchor(analysis: Analysis, texts: Texts, span_ids: list[str]) -> str:
-    index = analysis.index.position.get(span_ids[0]) if span_ids else None
-    return texts.index_anchor(index) if index is not None else ""
+def _first_anchor(texts: Texts, spans: list[int]) -> str:
+    return texts.index_anchor(spans[0]) if spans else ""
 
 
 def _header(analysis: Analysis, texts: Texts, generated_at: str, version: str) -> Header:

@@ -115,7 +115,7 @@ def hop_table(analysis: Analysis, texts: Texts) -> HopTable:
     total = analysis.root_duration_us
     rows = []
     for hop in analysis.hops[:MAX_HOPS]:
-        first = analysis.index.position.get(hop.span_ids[0]) if hop.span_ids else None
+        first = hop.critical_spans[0] if hop.critical_spans else None
         rows.append(HopRow(
             texts.text(hop.service, 120), texts.text(hop.operation, 200),
             texts.text(hop.layer, 40), hop.calls, duration(hop.critical_us), hop.critical_us,

@@ -63,7 +63,7 @@ def _choose(analysis: Analysis, evidence: Iterable[int]) -> list[int]:
     on_path = sorted(compress(range(n), analysis.critical_us),
                      key=analysis.critical_us.__getitem__, reverse=True)
     failed = list(islice(compress(range(n), analysis.error), MAX_FAILED))
-    top = [ix.position[sid] for h in analysis.hops[:TOP_HOPS] for sid in h.span_ids[:PER_HOP]]
+    top = [i for h in analysis.hops[:TOP_HOPS] for i in h.critical_spans[:PER_HOP]]
     groups = ([ix.root], list(evidence), failed, top, on_path, ix.order)
     for group in groups:  # ix.order last: fill what is left with the shallowest spans
         for i in group:

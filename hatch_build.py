@@ -40,7 +40,7 @@ setup(name="tracewhy-kernels",
 """
 
 
-class KernelsHook(BuildHookInterface):  # type: ignore[type-arg]
+class KernelsHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:

@@ -4,12 +4,15 @@ where compiling failed).  Both give the same results; the compiled one is faster
 
 from __future__ import annotations
 
+import importlib
 from importlib.machinery import EXTENSION_SUFFIXES
 
 
 def kernels() -> str:
     """"compiled" or "pure", judged by one kernel: a wheel compiles all of them or none."""
-    from tracewhy.analysis import critical_path
+    return "compiled" if compiled("tracewhy.analysis.critical_path") else "pure"
 
-    return "compiled" if (critical_path.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES)) \
-        else "pure"
+
+def compiled(module: str) -> bool:
+    """Is this module imported from a C extension?"""
+    return (importlib.import_module(module).__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))

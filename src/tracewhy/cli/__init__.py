@@ -63,7 +63,7 @@ def _debug(ctx: click.Context) -> bool:
 
 @click.group(cls=TracewhyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--version", is_flag=True, expose_value=False, is_eager=True,
-              callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+              callback=lambda ctx, _param, value: _print_version(ctx, value),
               help="Show the version, and whether the kernels are compiled, and exit.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.pass_context
@@ -72,14 +72,15 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-def _print_version(ctx: click.Context) -> None:
+def _print_version(ctx: click.Context, asked: bool) -> None:
     import platform
 
     from tracewhy.build import kernels
 
-    if ctx.resilient_parsing:
+    if not asked or ctx.resilient_parsing:
         return
-    click.echo(f"tracewhy {__version__} ({kernels()} kernels, "
+    build = "compiled kernels" if kernels() == "compiled" else "pure-Python kernels"
+    click.echo(f"tracewhy {__version__} ({build}, "
                f"{platform.python_implementation()} {platform.python_version()})")
     ctx.exit()
 

@@ -15,7 +15,8 @@ from tracewhy.cli import cli
 # Settings a developer may have exported; a test decides its own.
 _OURS = ("TRACEWHY_JAEGER_URL", "TRACEWHY_ZIPKIN_URL", "TRACEWHY_BACKEND", "TRACEWHY_CONFIG",
          "TRACEWHY_TOKEN", "TRACEWHY_TOKEN_FILE", "TRACEWHY_USER", "TRACEWHY_PASSWORD",
-         "TRACEWHY_PASSWORD_FILE", "TRACEWHY_CA_BUNDLE", "TRACEWHY_DEBUG")
+         "TRACEWHY_PASSWORD_FILE", "TRACEWHY_CA_BUNDLE", "TRACEWHY_CLIENT_CERT",
+         "TRACEWHY_CLIENT_KEY", "TRACEWHY_DEBUG")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import secrets
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -337,15 +338,18 @@ def test_faults_in_a_real_process_print_one_line(fault: FaultServer, tmp_path: P
 # ------------------------------------------------------------------ TLS
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
+def _self_signed(folder: Path, name: str, *extra: str) -> tuple[Path, Path]:
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                    "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}", *extra],
                    check=True, capture_output=True, timeout=60)
     return cert, key
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return _self_signed(tmp_path_factory.mktemp("tls"), "127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1")
 
 
 @pytest.fixture(scope="module")
@@ -390,3 +394,107 @@ def test_https_to_http_redirect_is_refused(tls_server: FaultServer, fault: Fault
     assert ran.code == 78 and "from https to http" in ran.stderr
     assert len(fault.seen("gzip-ok")) == before  # never went there
     assert TOKEN not in ran.everything
+
+
+# ------------------------------------------------------------------ mutual TLS
+
+
+@pytest.fixture(scope="module")
+def client_certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The client certificate the server trusts (also as one file with its key), and another."""
+    folder = tmp_path_factory.mktemp("mtls")
+    cert, key = _self_signed(folder, "tracewhy-client")
+    other_cert, other_key = _self_signed(folder, "stranger")
+    both = folder / "both.pem"
+    both.write_bytes(cert.read_bytes() + key.read_bytes())
+    return {"cert": cert, "key": key, "both": both, "other_cert": other_cert,
+            "other_key": other_key}
+
+
+@pytest.fixture(scope="module")
+def mtls_server(certificate: tuple[Path, Path], client_certs: dict[str, Path],
+                v3_answer: bytes) -> Iterator[FaultServer]:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    context.verify_mode = ssl.CERT_REQUIRED  # as an mTLS ingress in front of Jaeger does
+    context.load_verify_locations(client_certs["cert"])
+    server = FaultServer(tls=context).start()
+    server.scenarios["ok"] = fs.reply(200, v3_answer)
+    yield server
+    server.stop()
+
+
+def _mtls(server: FaultServer, certificate: tuple[Path, Path], config_home: Path,
+          *args: str | Path, env: dict[str, str] | None = None) -> Ran:
+    return run_cli(["analyze", "--jaeger", server.url("ok"), TRACE_ID, "--ca-bundle",
+                    str(certificate[0]), *map(str, args)], config_home, env)
+
+
+def test_mutual_tls_with_a_client_certificate(mtls_server: FaultServer,
+                                              certificate: tuple[Path, Path],
+                                              client_certs: dict[str, Path],
+                                              tmp_path: Path) -> None:
+    ran = _mtls(mtls_server, certificate, tmp_path,
+                "--client-cert", client_certs["cert"], "--client-key", client_certs["key"])
+    assert ran.code == 0, ran.stderr
+    assert ran.stdout.startswith(f"trace  {TRACE_ID}")
+    # certificate and key in one file, from the environment
+    ran = _mtls(mtls_server, certificate, tmp_path,
+                env={"TRACEWHY_CLIENT_CERT": str(client_certs["both"])})
+    assert ran.code == 0, ran.stderr
+    # and from the config file
+    (tmp_path / "mtls.toml").write_text(
+        f'[jaeger]\nclient_cert = "{client_certs["cert"]}"\n'
+        f'client_key = "{client_certs["key"]}"\n')
+    ran = _mtls(mtls_server, certificate, tmp_path, "--config", tmp_path / "mtls.toml")
+    assert ran.code == 0, ran.stderr
+
+
+def test_mutual_tls_failures_say_what_to_do(mtls_server: FaultServer,
+                                            certificate: tuple[Path, Path],
+                                            client_certs: dict[str, Path],
+                                            tmp_path: Path) -> None:
+    cases = [
+        ([], "asks for a client certificate (mutual TLS)", "--client-cert FILE"),
+        (["--client-cert", client_certs["other_cert"], "--client-key", client_certs["other_key"]],
+         f"did not accept the client certificate {client_certs['other_cert']}", "CA the server"),
+        (["--client-cert", client_certs["cert"], "--client-key", client_certs["other_key"]],
+         f"cannot use the client certificate {client_certs['cert']} with the key "
+         f"{client_certs['other_key']}", "PEM"),
+        (["--client-key", client_certs["key"]], "a client key is configured but no client "
+         "certificate", "--client-cert"),
+        (["--client-cert", tmp_path / "nope.pem"], "client certificate", "no such file"),
+    ]
+    for args, message, hint in cases:
+        ran = _mtls(mtls_server, certificate, tmp_path, *args)
+        assert ran.code == 78, (args, ran.stderr)
+        assert ran.stderr.count("\n") == 1, ran.stderr  # one line, no traceback
+        assert message in ran.stderr and hint in ran.stderr, (args, ran.stderr)
+        assert ran.stdout == ""
+
+
+def test_a_server_that_hangs_up_mid_handshake_suggests_a_client_certificate(
+        tmp_path: Path) -> None:
+    """Some TLS terminators refuse a missing client certificate by closing the connection, with
+    no alert: the message says what happened and what may fix it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def hang_up() -> None:
+        for _ in range(8):  # the first attempt and any retries
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.recv(4096)  # the ClientHello
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    try:
+        ran = run_cli(["analyze", "--jaeger", f"https://127.0.0.1:{port}", TRACE_ID,
+                       "--retries", "0"], tmp_path)
+    finally:
+        listener.close()
+    assert ran.code == 78, ran.stderr
+    assert "closed the TLS connection during the handshake" in ran.stderr
+    assert "--client-cert FILE" in ran.stderr and ran.stderr.count("\n") == 1

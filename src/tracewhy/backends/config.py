@@ -55,6 +55,8 @@ class HttpSettings:
     retry_after_cap: float = 60.0  # a longer Retry-After is "try again later", not a sleep
     ca_bundle: str | None = None
     insecure: bool = False
+    client_cert: str | None = None  # PEM file: a client certificate for mutual TLS
+    client_key: str | None = None  # its private key, when not in client_cert's file
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class BackendFlags:
     headers: tuple[str, ...] = ()
     ca_bundle: str | None = None
     insecure: bool = False
+    client_cert: str | None = None
+    client_key: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)  # HttpSettings fields given
 
     def names_a_backend(self) -> bool:
@@ -258,13 +262,28 @@ def _http_settings(flags: BackendFlags, env: Mapping[str, str],
         value = section.get(name) if value is None else value
         if value is not None:
             values[name] = _number(name, value)
-    ca_bundle = flags.ca_bundle or env.get("TRACEWHY_CA_BUNDLE") or section.get("ca_bundle")
-    if ca_bundle:
-        ca_bundle = str(Path(str(ca_bundle)).expanduser())
-        if not Path(ca_bundle).exists():
-            raise ConfigError(f"CA bundle {ca_bundle}: no such file or directory")
+    ca_bundle = _existing("CA bundle", flags.ca_bundle or env.get("TRACEWHY_CA_BUNDLE")
+                          or section.get("ca_bundle"))
+    client_cert = _existing("client certificate", flags.client_cert
+                            or env.get("TRACEWHY_CLIENT_CERT") or section.get("client_cert"))
+    client_key = _existing("client key", flags.client_key or env.get("TRACEWHY_CLIENT_KEY")
+                           or section.get("client_key"))
+    if client_key and not client_cert:
+        raise ConfigError("a client key is configured but no client certificate",
+                          hint="add --client-cert FILE")
     insecure = flags.insecure or section.get("insecure") is True
-    return HttpSettings(**values, ca_bundle=ca_bundle, insecure=insecure)
+    return HttpSettings(**values, ca_bundle=ca_bundle, insecure=insecure,
+                        client_cert=client_cert, client_key=client_key)
+
+
+def _existing(what: str, path: Any) -> str | None:
+    """A configured file's path, ~ expanded; refused at once when there is nothing there."""
+    if not path:
+        return None
+    target = str(Path(str(path)).expanduser())
+    if not Path(target).exists():
+        raise ConfigError(f"{what} {target}: no such file or directory")
+    return target
 
 
 def _number(name: str, value: Any) -> float | int:

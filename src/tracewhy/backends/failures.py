@@ -41,8 +41,7 @@ def transport_error(config: BackendConfig, url: str, exc: Exception,
     where = host_port(url)
     reason = _root_cause(exc)
     if isinstance(exc, requests.exceptions.SSLError) or isinstance(reason, u3.SSLError):
-        return ConfigError(f"{config.label}: TLS verification failed for {where}",
-                           hint="give the server's CA with --ca-bundle FILE")
+        return _tls_error(config, where, str(reason))
     if isinstance(reason, u3.NameResolutionError) or isinstance(reason, socket.gaierror):
         return ConfigError(f"{config.label}: cannot resolve host {where.rsplit(':', 1)[0]}",
                            hint="check the URL")
@@ -62,6 +61,41 @@ def transport_error(config: BackendConfig, url: str, exc: Exception,
         return ConfigError(f"{config.label}: invalid URL")
     return BackendUnavailable(f"{config.label}: request to {where} failed "
                               f"({type(reason).__name__})")
+
+
+# What the server says (a TLS alert) about our client certificate, and what OpenSSL says when
+# it cannot load ours; anything else is our check of the server's certificate failing.
+_WANTS_CLIENT_CERT = ("CERTIFICATE_REQUIRED", "ALERT_HANDSHAKE_FAILURE")
+_REFUSED_CLIENT_CERT = ("ALERT_UNKNOWN_CA", "ALERT_BAD_CERTIFICATE", "ALERT_CERTIFICATE_UNKNOWN",
+                        "ALERT_ACCESS_DENIED", "ALERT_UNSUPPORTED_CERTIFICATE",
+                        "ALERT_CERTIFICATE_EXPIRED", "ALERT_CERTIFICATE_REVOKED")
+_UNUSABLE_CLIENT_CERT = ("PEM lib", "KEY_VALUES_MISMATCH", "NO_START_LINE", "BAD_DECRYPT")
+# The server hung up mid-handshake: often how it refuses a missing or untrusted client cert.
+_HUNG_UP = ("EOF occurred in violation of protocol", "UNEXPECTED_EOF")
+
+
+def _tls_error(config: BackendConfig, where: str, message: str) -> ConfigError:
+    cert = config.http.client_cert
+    if cert is None and any(code in message for code in _WANTS_CLIENT_CERT):
+        return ConfigError(f"{config.label}: {where} asks for a client certificate (mutual TLS)",
+                           hint="give one with --client-cert FILE [--client-key FILE]")
+    if cert is None and any(code in message for code in _HUNG_UP):
+        return ConfigError(f"{config.label}: {where} closed the TLS connection during the "
+                           "handshake", hint="if it wants a client certificate (mutual TLS), "
+                                             "give one with --client-cert FILE")
+    if cert is not None:
+        key = config.http.client_key
+        if any(code in message for code in _UNUSABLE_CLIENT_CERT):
+            return ConfigError(f"{config.label}: cannot use the client certificate {cert}"
+                               + (f" with the key {key}" if key else ""),
+                               hint="both must be PEM files, the key the certificate's own "
+                                    "and not encrypted")
+        if any(code in message for code in _WANTS_CLIENT_CERT + _REFUSED_CLIENT_CERT + _HUNG_UP):
+            return ConfigError(f"{config.label}: {where} did not accept the client certificate "
+                               f"{cert}", hint="check that it is signed by a CA the server "
+                                               "trusts, and has not expired")
+    return ConfigError(f"{config.label}: TLS verification failed for {where}",
+                       hint="give the server's CA with --ca-bundle FILE")
 
 
 def _root_cause(exc: BaseException) -> BaseException:

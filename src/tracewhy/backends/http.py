@@ -56,6 +56,8 @@ class HttpClient:
         self.session.mount("https://", self._adapter)
         # Passed on every request: a session-level verify loses to $REQUESTS_CA_BUNDLE.
         self._verify: str | bool = self.settings.ca_bundle or not self.settings.insecure
+        cert, key = self.settings.client_cert, self.settings.client_key
+        self._cert: str | tuple[str, str] | None = (cert, key) if cert and key else cert
 
     def __enter__(self) -> HttpClient:
         return self
@@ -105,6 +107,7 @@ class HttpClient:
                 warnings.simplefilter("ignore", u3.InsecureRequestWarning)
                 return self.session.get(url, headers=headers, stream=True,
                                         allow_redirects=False, verify=self._verify,
+                                        cert=self._cert,
                                         timeout=(self.settings.connect_timeout, read))
         except RetryStopped as stop:
             raise failures.retry_stopped(self.config, stop) from None

@@ -30,7 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 HTTP_SETTING_NAMES = ("connect_timeout", "read_timeout", "request_timeout", "deadline",
                       "max_response_bytes", "retries")
 BACKEND_OPTION_NAMES = ("jaeger", "zipkin", "backend", "config", "token_file", "user",
-                        "password_file", "header", "ca_bundle", "insecure", *HTTP_SETTING_NAMES)
+                        "password_file", "header", "ca_bundle", "insecure", "client_cert",
+                        "client_key", *HTTP_SETTING_NAMES)
 SOURCE_OPTION_NAMES = ("input_format", "trace_id", "adjust_skew", "max_skew", "max_input_bytes",
                        "save_raw", *BACKEND_OPTION_NAMES)
 
@@ -57,6 +58,10 @@ def backend_options(command: F) -> F:
         click.option("--ca-bundle", metavar="FILE", help="CA certificates to verify TLS with."),
         click.option("--insecure", is_flag=True,
                      help="Do not verify TLS certificates (dangerous; warns on every run)."),
+        click.option("--client-cert", metavar="FILE", help="Client certificate (PEM) for mutual "
+                     "TLS (or TRACEWHY_CLIENT_CERT); may hold the key too."),
+        click.option("--client-key", metavar="FILE", help="The client certificate's private key "
+                     "(PEM), when it is in a file of its own (or TRACEWHY_CLIENT_KEY)."),
         click.option("--connect-timeout", type=seconds, metavar="SECONDS",
                      help="Time to connect  [default: 5]"),
         click.option("--read-timeout", type=seconds, metavar="SECONDS",
@@ -120,7 +125,8 @@ def backend_flags(opts: dict[str, Any]) -> BackendFlags:
         jaeger=opts.get("jaeger"), zipkin=opts.get("zipkin"), backend=opts.get("backend"),
         config=opts.get("config"), token_file=opts.get("token_file"), user=opts.get("user"),
         password_file=opts.get("password_file"), headers=tuple(opts.get("header") or ()),
-        ca_bundle=opts.get("ca_bundle"), insecure=bool(opts.get("insecure")), settings=settings)
+        ca_bundle=opts.get("ca_bundle"), insecure=bool(opts.get("insecure")),
+        client_cert=opts.get("client_cert"), client_key=opts.get("client_key"), settings=settings)
 
 
 def configured_backend(opts: dict[str, Any], *, required: bool) -> BackendConfig | None:

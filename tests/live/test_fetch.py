@@ -199,3 +199,23 @@ def test_choosing_between_two_configured_backends(
     config.write_text('default = "zipkin"\n' + both, encoding="utf-8")
     by_default = run_cli(["analyze", trace_id], tmp_path)
     assert by_default.code == 0 and "(zipkin, " in by_default.stdout
+
+
+def test_no_env_proxy_connects_directly(backend: tuple[str, str], emitted: list[EmittedTrace],
+                                        tmp_path: Path) -> None:
+    """The environment names a proxy that is not there: the request fails and says so, naming
+    the way out; --no-env-proxy reaches the real server."""
+    kind, url = backend
+    dead = "http://proxy-user:proxy-secret@127.0.0.1:9"  # the discard port: nothing listens
+    env = dict.fromkeys(("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
+                         "all_proxy"), dead)
+    env.update({"NO_PROXY": "", "no_proxy": ""})
+    trace_id = emitted[0].trace_id
+    args = ["analyze", f"--{kind}", url, trace_id, "--retries", "0"]
+    proxied = run_cli(args, tmp_path, env)
+    assert proxied.code == 69, proxied.stderr
+    assert "through the proxy 127.0.0.1:9" in proxied.stderr
+    assert "--no-env-proxy" in proxied.stderr and "proxy-secret" not in proxied.everything
+    direct = run_cli([*args, "--no-env-proxy"], tmp_path, env)
+    assert direct.code == 0, direct.stderr
+    assert trace_id in direct.stdout.splitlines()[0]

@@ -57,6 +57,7 @@ class HttpSettings:
     insecure: bool = False
     client_cert: str | None = None  # PEM file: a client certificate for mutual TLS
     client_key: str | None = None  # its private key, when not in client_cert's file
+    env_proxy: bool = True  # use HTTP_PROXY / HTTPS_PROXY / ALL_PROXY from the environment
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class BackendFlags:
     insecure: bool = False
     client_cert: str | None = None
     client_key: str | None = None
+    no_env_proxy: bool = False
     settings: dict[str, Any] = field(default_factory=dict)  # HttpSettings fields given
 
     def names_a_backend(self) -> bool:
@@ -272,8 +274,9 @@ def _http_settings(flags: BackendFlags, env: Mapping[str, str],
         raise ConfigError("a client key is configured but no client certificate",
                           hint="add --client-cert FILE")
     insecure = flags.insecure or section.get("insecure") is True
+    env_proxy = not flags.no_env_proxy and section.get("env_proxy") is not False
     return HttpSettings(**values, ca_bundle=ca_bundle, insecure=insecure,
-                        client_cert=client_cert, client_key=client_key)
+                        client_cert=client_cert, client_key=client_key, env_proxy=env_proxy)
 
 
 def _existing(what: str, path: Any) -> str | None:

@@ -42,6 +42,12 @@ def transport_error(config: BackendConfig, url: str, exc: Exception,
     reason = _root_cause(exc)
     if isinstance(exc, requests.exceptions.SSLError) or isinstance(reason, u3.SSLError):
         return _tls_error(config, where, str(reason))
+    if isinstance(exc, requests.exceptions.ProxyError):
+        proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
+        through = f"the proxy {host_port(proxy)}" if proxy else "a proxy"
+        return BackendUnavailable(f"{config.label}: cannot reach {where} through {through} "
+                                  "(from the environment)", hint="check HTTPS_PROXY, HTTP_PROXY "
+                                  "and NO_PROXY, or connect directly with --no-env-proxy")
     if isinstance(reason, u3.NameResolutionError) or isinstance(reason, socket.gaierror):
         return ConfigError(f"{config.label}: cannot resolve host {where.rsplit(':', 1)[0]}",
                            hint="check the URL")

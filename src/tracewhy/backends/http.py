@@ -58,6 +58,9 @@ class HttpClient:
         self._verify: str | bool = self.settings.ca_bundle or not self.settings.insecure
         cert, key = self.settings.client_cert, self.settings.client_key
         self._cert: str | tuple[str, str] | None = (cert, key) if cert and key else cert
+        # None for a scheme overrides the environment's proxy for it (requests drops the key)
+        self._proxies: dict[str, str | None] | None = \
+            None if self.settings.env_proxy else {"http": None, "https": None, "all": None}
 
     def __enter__(self) -> HttpClient:
         return self
@@ -107,7 +110,7 @@ class HttpClient:
                 warnings.simplefilter("ignore", u3.InsecureRequestWarning)
                 return self.session.get(url, headers=headers, stream=True,
                                         allow_redirects=False, verify=self._verify,
-                                        cert=self._cert,
+                                        cert=self._cert, proxies=self._proxies,  # type: ignore[arg-type]
                                         timeout=(self.settings.connect_timeout, read))
         except RetryStopped as stop:
             raise failures.retry_stopped(self.config, stop) from None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from tests.conftest import make_trace, span
 from tracewhy.analysis.analyze import Analysis, analyze
 from tracewhy.render.callgraph import build_call_graph
+from tracewhy.render.format import duration
 from tracewhy.render.redact import Redactor
 from tracewhy.render.texts import Texts
-from tracewhy.render.waterfall import MAX_ROWS, build_waterfall
+from tracewhy.render.waterfall import BAR_LEFT, BAR_RIGHT, MAX_ROWS, build_waterfall
 
 
 def _texts(analysis: Analysis) -> Texts:
@@ -52,6 +53,25 @@ def test_critical_sections_are_marked_inside_their_bars() -> None:
     for row in wf.rows:
         for seg in row.critical:
             assert row.bar.x - 0.01 <= seg.x and seg.x + seg.w <= row.bar.x + row.bar.w + 0.7
+
+
+def test_a_folded_row_spans_its_operations_calls() -> None:
+    """5,000 sequential calls in five runs of one operation each: the calls not drawn fold into
+    one row per operation, whose faint bar runs from the operation's first call to its last."""
+    spans = [span("root", None, 0, 50_010, service="web", name="GET /")]
+    spans += [span(f"c{k}", "root", 10 * k, 10 * k + 10, service="db", name=f"op{k // 1000}")
+              for k in range(5000)]
+    analysis = analyze(make_trace(*spans))
+    wf = build_waterfall(analysis, _texts(analysis), [])
+    scale = (BAR_RIGHT - BAR_LEFT) / 50_010
+    folded = [r for r in wf.rows if r.folded]
+    assert len(folded) == 5
+    for row in folded:
+        block = int(row.label.split(": op", 1)[1])  # op<b>: calls 1000*b .. 1000*b + 999
+        assert abs(row.bar.x - (BAR_LEFT + 10_000 * block * scale)) < 0.01
+        assert abs(row.bar.w - 10_000 * scale) < 0.01
+        assert f"its 1,000 calls run from +{duration(10_000 * block)} to " \
+               f"+{duration(10_000 * (block + 1))}" in row.title
 
 
 def test_call_graph_puts_callers_left_of_callees_and_survives_cycles() -> None:

@@ -20,6 +20,8 @@ class Hop:
     critical_us: int = 0
     errors: int = 0
     max_us: int = 0
+    first_us: int = 0  # the earliest start among the hop's spans
+    last_us: int = 0  # the latest end among them
     layer: str = UNKNOWN_LAYER
     layer_rule: str = ""
     wire_us: int = 0  # client time not covered by the server span (network + mesh + queueing)
@@ -54,6 +56,7 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
     names, op = hop_codes(spans)
     width = len(names)
     calls, total, own, crit, errors, longest = ([0] * width for _ in range(6))
+    first, last = [-1] * width, [0] * width
     critical_spans: list[list[int]] = [[] for _ in range(width)]
     pairs: dict[int, list[int]] = {}  # caller code * width + callee code -> edge totals
     rows = zip(op, start, end, self_us, critical_us, error, parent, strict=True)
@@ -64,6 +67,10 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
         own[c] += s
         if duration > longest[c]:
             longest[c] = duration
+        if b < first[c] or first[c] < 0:
+            first[c] = b
+        if f > last[c]:
+            last[c] = f
         if k:
             crit[c] += k
             critical_spans[c].append(i)
@@ -81,7 +88,8 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
                 row[3] += k
                 row[4] += e
     hops = [Hop(service, operation, calls[c], total[c], own[c], crit[c], errors[c], longest[c],
-                critical_spans=critical_spans[c]) for c, (service, operation) in enumerate(names)]
+                first[c], last[c], critical_spans=critical_spans[c])
+            for c, (service, operation) in enumerate(names)]
     hops.sort(key=lambda h: (-h.critical_us, -h.total_us, h.service, h.operation))
     edges = [(names[pair // width], names[pair % width], row) for pair, row in pairs.items()]
     return Rollup(hops, edges, names, op)

@@ -5,7 +5,7 @@ root, the evidence spans, failed spans, the critical path (most critical time fi
 of the top critical hops and then the shallowest spans, each with a few levels of ancestors
 (drawn under its nearest drawn ancestor), up to ``MAX_ROWS``; every other span
 is counted into one aggregate row per (service, operation), so a 100k-span trace stays a few
-hundred rows.
+hundred rows; an aggregate row's faint bar spans the operation's calls.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def build_waterfall(analysis: Analysis, texts: Texts, evidence: Iterable[int]) -
     rows = [_span_row(analysis, texts, i, k, depth[i], t0, scale, crit.get(i, []), layers)
             for k, i in enumerate(order)]
     if len(order) < n:
-        rows += _fold_rows(texts, _fold_groups(analysis, order), len(rows), layers)
+        rows += _fold_rows(texts, _fold_groups(analysis, order), len(rows), layers, t0, scale)
     note = f"all {n:,} spans drawn" if len(order) == n else \
         f"{len(order):,} of {n:,} spans drawn; the other {n - len(order):,} are folded by operation"
     return Waterfall(WIDTH, TOP + ROW_H * len(rows) + 6, BAR_LEFT, rows, _ticks(t0, t1), note)
@@ -169,16 +169,21 @@ def _span_row(analysis: Analysis, texts: Texts, i: int, k: int, depth: int, t0: 
 
 
 def _fold_rows(texts: Texts, groups: list[tuple[Hop, Fold]], first: int,
-               layers: dict[tuple[str, str], str]) -> list[WaterfallRow]:
+               layers: dict[tuple[str, str], str], t0: int, scale: float) -> list[WaterfallRow]:
+    """A row per operation with folded spans; its faint bar runs from the operation's first
+    span to its last (from the roll-up: free, where the folded spans' own extent would take a
+    pass over them all), so the row shows where in the request those calls ran."""
     rows = []
     for k, (hop, (count, total, errors)) in enumerate(groups[:MAX_FOLD_ROWS]):
         service, operation = texts.text(hop.service, 120), texts.text(hop.operation, 200)
         label = shorten(f"+ {count:,} × {service}: {operation}", int((BAR_LEFT - 14) / 6.4))
         title = f"{count:,} spans of {service}: {operation} folded: {duration(total)} in all, " \
-                f"{errors:,} failed"
+                f"{errors:,} failed; its {hop.calls:,} calls run from " \
+                f"{_offset(hop.first_us - t0)} to {_offset(hop.last_us - t0)}"
         rows.append(WaterfallRow(TOP + (first + k) * ROW_H, 6, label, title,
-                                 Segment(BAR_LEFT, 0), [], f"Σ {duration(total)}",
-                                 layers.get(hop.key, "unknown"), errors > 0, True, False, ""))
+                                 _clip(hop.first_us, hop.last_us, t0, scale), [],
+                                 f"Σ {duration(total)}", layers.get(hop.key, "unknown"),
+                                 errors > 0, True, False, ""))
     rest = groups[MAX_FOLD_ROWS:]
     if rest:
         count = sum(g[0] for _, g in rest)

@@ -74,6 +74,16 @@ def test_a_folded_row_spans_its_operations_calls() -> None:
                f"+{duration(10_000 * (block + 1))}" in row.title
 
 
+def test_hop_extent_holds_for_times_of_any_sign() -> None:
+    """First start and last end per hop, also before the epoch (a skew-shifted span can be)."""
+    analysis = analyze(make_trace(span("r", None, -50, 40, service="a", name="x"),
+                                  span("b", "r", -30, -20, service="b", name="y"),
+                                  span("c", "r", -40, -35, service="b", name="y"),
+                                  span("d", "r", 10, 30, service="b", name="y")))
+    extent = {h.key: (h.first_us, h.last_us) for h in analysis.hops}
+    assert extent == {("a", "x"): (-50, 40), ("b", "y"): (-40, 30)}
+
+
 def test_call_graph_puts_callers_left_of_callees_and_survives_cycles() -> None:
     trace = make_trace(span("a", None, 0, 100, service="gw"),
                        span("b", "a", 1, 90, service="api"),

@@ -56,21 +56,23 @@ def roll_up(ix: TraceIndex, self_us: list[int], critical_us: list[int],
     names, op = hop_codes(spans)
     width = len(names)
     calls, total, own, crit, errors, longest = ([0] * width for _ in range(6))
-    first, last = [-1] * width, [0] * width
+    first, last = [0] * width, [0] * width  # set by each hop's first span, whatever its sign
     critical_spans: list[list[int]] = [[] for _ in range(width)]
     pairs: dict[int, list[int]] = {}  # caller code * width + callee code -> edge totals
     rows = zip(op, start, end, self_us, critical_us, error, parent, strict=True)
     for i, (c, b, f, s, k, e, p) in enumerate(rows):
         duration = f - b
+        if not calls[c]:
+            first[c], last[c] = b, f
+        elif b < first[c]:
+            first[c] = b
+        if f > last[c]:
+            last[c] = f
         calls[c] += 1
         total[c] += duration
         own[c] += s
         if duration > longest[c]:
             longest[c] = duration
-        if b < first[c] or first[c] < 0:
-            first[c] = b
-        if f > last[c]:
-            last[c] = f
         if k:
             crit[c] += k
             critical_spans[c].append(i)

@@ -46,9 +46,9 @@ def test_wheel_ships_the_templates(wheel: Path) -> None:
         assert f"tracewhy/templates/{name}" in names
 
 
-def _venv_with(install: list[str | Path], where: Path) -> Path:
+def _venv_with(install: list[str | Path], where: Path) -> tuple[Path, Path]:
     """A throwaway venv with tracewhy installed by ``pip install <install>``, its dependencies
-    taken from this environment's site-packages; its python."""
+    taken from this environment's site-packages; its python and its site-packages."""
     venv = where / "venv"
     _run(sys.executable, "-m", "venv", venv, cwd=where)
     python = venv / "bin" / "python"
@@ -56,7 +56,7 @@ def _venv_with(install: list[str | Path], where: Path) -> Path:
     site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
                      cwd=where).strip())
     (site / "zz_tracewhy_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return python
+    return python, site
 
 
 def _templates_dir(python: Path, cwd: Path) -> Path:
@@ -65,9 +65,7 @@ def _templates_dir(python: Path, cwd: Path) -> Path:
 
 
 def test_report_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
-    python = _venv_with(["--no-index", wheel], tmp_path)
-    site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-                     cwd=tmp_path).strip())
+    python, site = _venv_with(["--no-index", wheel], tmp_path)
     assert _templates_dir(python, tmp_path) == site / "tracewhy" / "templates"
     report = tmp_path / "report.html"
     _run(python.parent / "tracewhy", "analyze", FIXTURES / "crisp-16.json", "-o", report,
@@ -78,7 +76,7 @@ def test_report_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
 
 
 def test_editable_install_reads_the_checkout_templates(tmp_path: Path) -> None:
-    python = _venv_with(["-e", REPO], tmp_path)
+    python, _ = _venv_with(["-e", REPO], tmp_path)
     assert _templates_dir(python, tmp_path) == REPO / "templates"
     assert not (REPO / "src" / "tracewhy" / "templates").exists()
     # and runs the checkout's pure-Python modules: an edit takes effect without a rebuild

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 # Span kinds, as lower-case strings so they print and serialise as themselves.
 INTERNAL = "internal"
 SERVER = "server"
@@ -35,25 +37,28 @@ Attributes = dict[str, Any]
 NO_ATTRIBUTES: Attributes = {}
 
 
-@dataclass(slots=True)
-class Event:
+# The per-span classes are msgspec Structs: built by the hundred thousand, and a Struct's
+# constructor (in C) costs a third of a dataclass's (0.2 against 0.6 µs).  gc=False: spans,
+# events and links form no reference cycles, so the cyclic GC need not track them.  Mutable
+# defaults ({}) are copied per instance, as ``field(default_factory=dict)`` would.
+
+
+class Event(msgspec.Struct, gc=False):
     time_us: int
     name: str
-    attributes: Attributes = field(default_factory=dict)
+    attributes: Attributes = {}
 
 
-@dataclass(slots=True)
-class Link:
+class Link(msgspec.Struct, gc=False):
     """A reference that is not parentage: OTLP links, extra Jaeger references."""
 
     trace_id: str
     span_id: str
     ref_type: str = "link"
-    attributes: Attributes = field(default_factory=dict)
+    attributes: Attributes = {}
 
 
-@dataclass(slots=True)
-class Span:
+class Span(msgspec.Struct, gc=False):
     trace_id: str
     span_id: str
     parent_id: str | None
@@ -64,8 +69,8 @@ class Span:
     duration_us: int | None = None  # None: missing in the source (repaired by normalise)
     status: str = STATUS_UNSET
     status_message: str = ""
-    attributes: Attributes = field(default_factory=dict)
-    resource: Attributes = field(default_factory=dict)  # shared by the spans of one process
+    attributes: Attributes = {}
+    resource: Attributes = {}  # shared by the spans of one process
     events: tuple[Event, ...] = ()
     links: tuple[Link, ...] = ()
     parent_ref: str = CHILD_OF

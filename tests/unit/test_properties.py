@@ -16,11 +16,11 @@ import copy
 import json
 import os
 import random
-from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from tests.fixtures.formats import EPOCH_US, to_jaeger, to_otlp, to_zipkin
 from tracewhy.analysis.analyze import Analysis, analyze

@@ -6,6 +6,7 @@
 #   .ci/backends.sh start     start both and wait until they answer (reuses healthy ones)
 #   .ci/backends.sh stop      stop what `start` started (with the same TRACEWHY_BACKENDS_OWNER)
 #   .ci/backends.sh status    say what is running
+#   .ci/backends.sh jaeger-binary   print where the Jaeger binary is (tests start more of them)
 #
 # Cache: ${TRACEWHY_CACHE:-$HOME/.cache/tracewhy}; pids and logs under its run/ folder.
 set -euo pipefail
@@ -169,5 +170,6 @@ case "${1:-}" in
     start) start_jaeger; start_zipkin ;;
     stop) stop_one zipkin; stop_one jaeger ;;
     status) status_one jaeger "$JAEGER_HEALTH"; status_one zipkin "$ZIPKIN_HEALTH" ;;
-    *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+    jaeger-binary) echo "$JAEGER_BIN" ;;
+    *) echo "usage: $0 install|start|stop|status|jaeger-binary" >&2; exit 2 ;;
 esac

@@ -8,11 +8,15 @@ cached, ``.ci/backends.sh start`` starts it for this session and it is stopped a
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BACKENDS_SH = REPO / ".ci" / "backends.sh"
@@ -42,6 +46,32 @@ def jaeger_from_env() -> JaegerServer:
 def zipkin_from_env() -> ZipkinServer:
     query = os.environ.get("TRACEWHY_TEST_ZIPKIN_URL", "http://127.0.0.1:9412").rstrip("/")
     return ZipkinServer(query, f"{query}/api/v2/spans")
+
+
+def jaeger_binary() -> Path:
+    """Where ``.ci/backends.sh install`` puts the Jaeger binary (it may not be there)."""
+    done = subprocess.run(["bash", str(BACKENDS_SH), "jaeger-binary"], text=True,
+                          capture_output=True, timeout=30, check=True)
+    return Path(done.stdout.strip())
+
+
+def missing(message: str) -> NoReturn:
+    """A real server a test needs is not there: a failure under ``CI=true``, else a skip."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_ports(n: int) -> list[int]:
+    """``n`` loopback ports nothing listens on now (the OS picks them)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def answers(url: str, timeout: float = 2.0) -> bool:

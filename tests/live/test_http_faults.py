@@ -11,7 +11,6 @@ import json
 import secrets
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import pytest
 from tests.live import fault_server as fs
 from tests.live.cli_runner import Ran, run_cli, run_process
 from tests.live.fault_server import Exchange, FaultServer
+from tests.live.tls import LOOPBACK_SAN, NO_CLIENT_CERTIFICATE, said, self_signed
 from tracewhy.backends import BackendFlags, resolve_backend
 
 pytestmark = pytest.mark.live
@@ -338,18 +338,9 @@ def test_faults_in_a_real_process_print_one_line(fault: FaultServer, tmp_path: P
 # ------------------------------------------------------------------ TLS
 
 
-def _self_signed(folder: Path, name: str, *extra: str) -> tuple[Path, Path]:
-    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}", *extra],
-                   check=True, capture_output=True, timeout=60)
-    return cert, key
-
-
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return _self_signed(tmp_path_factory.mktemp("tls"), "127.0.0.1",
-                        "-addext", "subjectAltName=IP:127.0.0.1")
+    return self_signed(tmp_path_factory.mktemp("tls"), "127.0.0.1", *LOOPBACK_SAN)
 
 
 @pytest.fixture(scope="module")
@@ -403,8 +394,8 @@ def test_https_to_http_redirect_is_refused(tls_server: FaultServer, fault: Fault
 def client_certs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The client certificate the server trusts (also as one file with its key), and another."""
     folder = tmp_path_factory.mktemp("mtls")
-    cert, key = _self_signed(folder, "tracewhy-client")
-    other_cert, other_key = _self_signed(folder, "stranger")
+    cert, key = self_signed(folder, "tracewhy-client")
+    other_cert, other_key = self_signed(folder, "stranger")
     both = folder / "both.pem"
     both.write_bytes(cert.read_bytes() + key.read_bytes())
     return {"cert": cert, "key": key, "both": both, "other_cert": other_cert,
@@ -455,7 +446,7 @@ def test_mutual_tls_failures_say_what_to_do(mtls_server: FaultServer,
                                             client_certs: dict[str, Path],
                                             tmp_path: Path) -> None:
     cases = [
-        ([], "asks for a client certificate (mutual TLS)", "--client-cert FILE"),
+        ([], NO_CLIENT_CERTIFICATE, "--client-cert FILE"),
         (["--client-cert", client_certs["other_cert"], "--client-key", client_certs["other_key"]],
          f"did not accept the client certificate {client_certs['other_cert']}", "CA the server"),
         (["--client-cert", client_certs["cert"], "--client-key", client_certs["other_key"]],
@@ -469,7 +460,7 @@ def test_mutual_tls_failures_say_what_to_do(mtls_server: FaultServer,
         ran = _mtls(mtls_server, certificate, tmp_path, *args)
         assert ran.code == 78, (args, ran.stderr)
         assert ran.stderr.count("\n") == 1, ran.stderr  # one line, no traceback
-        assert message in ran.stderr and hint in ran.stderr, (args, ran.stderr)
+        assert said(ran.stderr, message) and hint in ran.stderr, (args, ran.stderr)
         assert ran.stdout == ""
 
 

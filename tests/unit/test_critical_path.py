@@ -6,10 +6,13 @@ each expected list of sections is worked out by hand in the comment above it.
 
 from __future__ import annotations
 
+import random
 import time
+from dataclasses import replace
 
 from tests.conftest import make_trace, span
 from tracewhy.analysis.analyze import Analysis, analyze
+from tracewhy.analysis.critical_path import critical_path
 from tracewhy.model import CONSUMER, FOLLOWS_FROM, PRODUCER, Span
 
 
@@ -157,3 +160,25 @@ def test_back_to_back_children_with_no_gaps_all_sequential_at_scale() -> None:
                                       for k in range(n)]
     analysis = analyze(make_trace(*spans))
     assert len(analysis.sections) == n and analysis.critical_us[analysis.index.position["P"]] == 0
+
+
+def test_siblings_in_start_order_sort_by_end_alone_as_the_full_key_would() -> None:
+    """Children in canonical order (by start, then span id) need one stable sort by end; the
+    walk must come out the same as with the full (-end, start, span id) key.  Random trees on a
+    coarse time grid, so siblings share ends and starts; ids in no relation to time."""
+    rng = random.Random(20261130)
+    shortcut_used = 0
+    for _ in range(60):
+        spans = [span("root", None, 0, 400)]
+        for i in range(1, 120):
+            parent = spans[rng.randrange(len(spans))]
+            lo, hi = parent.start_us or 0, parent.end_us
+            early = rng.random() < 0.01  # now and then before the parent: clamped
+            start = rng.randrange(lo - 10 if early else lo, hi, 10)
+            end = min(hi + 10, start + rng.randrange(10, 200, 10))
+            spans.append(span(f"{rng.getrandbits(32):08x}-{i}", parent.span_id, start, end))
+        ix = analyze(make_trace(*spans)).index
+        shortcut_used += ix.children_in_start_order
+        full_key = replace(ix, children_in_start_order=False)
+        assert critical_path(ix) == critical_path(full_key)
+    assert 0 < shortcut_used < 60  # both kinds of trees were met: some had clamped starts

@@ -112,8 +112,13 @@ def _blocking_children(ix: TraceIndex, u: int) -> list[int]:
     if len(live) < 2:
         return live
     # Order: end descending, then start, then span id.  A parent can have a million children,
-    # so no per-child Python key function: two stable sorts on int keys when no two children
-    # share (end, start), else one sort of (-end, start, span id, index) tuples built in C.
+    # so no per-child Python key function.  Children come in index order: when that is
+    # (start, span id) order, one stable sort by end keeps it among ties.
+    if ix.children_in_start_order:
+        live.sort(key=cend.__getitem__, reverse=True)  # reverse=True keeps the sort stable
+        return live
+    # Else two stable sorts on int keys when no two children share (end, start), or one sort
+    # of (-end, start, span id, index) tuples built in C.
     ends, starts = map(cend.__getitem__, live), map(cstart.__getitem__, live)
     if len(set(zip(ends, starts, strict=True))) == len(live):
         live.sort(key=cstart.__getitem__)

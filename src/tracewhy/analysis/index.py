@@ -29,6 +29,9 @@ class TraceIndex:
     cend: list[int]
     alive: list[bool]  # still in the clamped (critical-path) tree
     root: int  # the main root, -1 for an empty trace
+    # Are every span's children in (cstart, span id) order?  Yes when the spans are in
+    # normalise's canonical order (by start, then span id) and no start was clamped.
+    children_in_start_order: bool = False
 
     def __len__(self) -> int:
         return len(self.spans)
@@ -37,24 +40,28 @@ class TraceIndex:
 def build_index(trace: Trace) -> TraceIndex:
     spans = trace.spans
     links = trace.links if trace.links is not None and trace.links.current(spans) else None
+    canonical = links is not None  # normalise linked these spans, in canonical order
     if links is None:  # a trace normalise did not make, or whose spans changed since: link it
         links = link(spans, Repairs())  # (its repairs are normalise's to report, not ours)
     start, end = links.start, links.end
-    cstart, cend, alive = _clamped(links.order, links.children, start, end, links.awaited)
+    cstart, cend, alive, starts_clamped = _clamped(links.order, links.children, start, end,
+                                                    links.awaited)
     position = links.position
     root = position[trace.root_id] if trace.root_id is not None else -1
     return TraceIndex(spans, position, links.parent, start, end, links.children, links.order,
-                      links.awaited, cstart, cend, alive, root)
+                      links.awaited, cstart, cend, alive, root,
+                      canonical and not starts_clamped)
 
 
 def _clamped(order: list[int], children: list[list[int] | None], start: list[int],
              end: list[int], is_awaited: list[bool]
-             ) -> tuple[list[int], list[int], list[bool]]:
+             ) -> tuple[list[int], list[int], list[bool], bool]:
     """The intervals clamped top-down: a parent's children are cut to it, the parent being
-    final by then (``order`` puts parents first)."""
+    final by then (``order`` puts parents first); and whether any start was cut."""
     cstart = start[:]
     cend = end[:]
     alive = [True] * len(start)
+    starts_clamped = False
     for u in order:
         kids = children[u]
         if kids is None:
@@ -74,6 +81,7 @@ def _clamped(order: list[int], children: list[list[int] | None], start: list[int
                 continue
             if s < ps:
                 cstart[k] = ps
+                starts_clamped = True
             if e > pe:
                 cend[k] = pe
-    return cstart, cend, alive
+    return cstart, cend, alive, starts_clamped

@@ -256,3 +256,27 @@ def test_evidence_of_a_long_run_cites_its_earliest_spans_sorted_by_id() -> None:
         assert ids != sorted(span_id for _, span_id in run)[:MAX_EVIDENCE_IDS]  # not the smallest
         cited.append(ids)
     assert cited[0] == cited[1]
+
+
+def test_errors_a_sidecar_retried_away_are_recovered_with_their_cost() -> None:
+    """The app's call goes through its Envoy sidecar, which retries two 503s from the model
+    server before the third attempt succeeds: the errors are recovered (non-fatal), found
+    through the sidecar span, and cost the time of the failed attempts."""
+    b = SdkTraceBuilder()
+    root = b.span("predict-api", "POST /predict", 0, 400, kind="server")
+    call = b.span("predict-api", "POST model", 10, 390, parent=root, kind="client")
+    proxy = b.span("predict-api", "router outbound egress", 12, 388, parent=call,
+                   kind="client", component="proxy")
+    for attempt, (start, end) in enumerate([(15, 115), (120, 220), (225, 385)]):
+        failed = attempt < 2
+        b.span("model-server", "POST /v2/models/m/infer", start, end, parent=proxy,
+               kind="server", error="upstream overloaded" if failed else None,
+               http__response__status_code=503 if failed else 200)
+    analysis = analyze_trace(b.trace())
+    assert analysis.errors is not None and not analysis.error[analysis.index.root]
+    (recovered,) = analysis.errors["recovered"]
+    assert (recovered["service"], recovered["attempts"]) == ("model-server", 2)
+    failed_ids = sorted(s.span_id for s in analysis.index.spans
+                        if s.service == "model-server" and s.status == "error")
+    assert recovered["span_ids"] == failed_ids and len(failed_ids) == 2
+    assert recovered["added_us"] == 200_000  # two 100 ms attempts on the critical path

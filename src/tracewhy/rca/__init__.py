@@ -9,6 +9,8 @@ Everything is deterministic: the same trace (and baseline) gives the same explan
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import eq
 from typing import Any
 
 from tracewhy.analysis.analyze import Analysis
@@ -135,14 +137,17 @@ def _errors_dict(ctx: RcaContext) -> dict[str, Any] | None:
 
 
 def _erroring_children(ctx: RcaContext, i: int) -> list[int]:
-    """Erroring children of a span, looking through sidecar spans that pass errors on."""
-    out, stack = [], list(ctx.ix.children[i] or ())
-    while stack:
-        k = stack.pop()
-        if ctx.analysis.error[k]:
-            out.append(k)
-        elif ctx.layer[k] == "mesh":
-            stack.extend(ctx.ix.children[k] or ())
+    """Erroring children of a span, looking through sidecar spans that pass errors on.  Each
+    level is filtered in C: a span can have a million children."""
+    error, layer, children = ctx.analysis.error, ctx.layer, ctx.ix.children
+    out: list[int] = []
+    level = children[i] or []
+    while level:
+        failed = list(compress(level, map(error.__getitem__, level)))
+        out.extend(failed)
+        sidecars = compress(level, map(eq, map(layer.__getitem__, level), repeat("mesh")))
+        failed_set = set(failed)
+        level = [k for s in sidecars if s not in failed_set for k in children[s] or ()]
     return sorted(out)
 
 

@@ -135,8 +135,7 @@ def _failed_attempts(ctx: RcaContext, attempts: list[int]) -> list[int]:
     """The attempts that erred or timed out.  Only those with an error or a reason can: found
     in C, since a parent of one error can have 100k children in groups of thousands."""
     error, reasons = ctx.analysis.error, ctx.analysis.error_reason
-    flagged = compress(attempts, map(any, zip(map(error.__getitem__, attempts),
-                                              map(reasons.__getitem__, attempts), strict=True)))
+    flagged = compress(attempts, map(reasons.__getitem__, attempts))  # every error has one
     return [k for k in flagged if error[k] or _timed_out(ctx, k)]
 
 
@@ -229,18 +228,19 @@ def serialized_fanout(ctx: RcaContext) -> list[Finding]:
 def _remote_children(ctx: RcaContext, p: int, kids: list[int]) -> list[int]:
     """Awaited children that call out: client spans, other services' spans, remote calls."""
     spans, awaited, clients = ctx.spans, ctx.ix.awaited, ctx.call_of_client
-    service = spans[p].service
-    return [k for k in kids if awaited[k] and (  # kind last: its string is the costliest read
-        spans[k].service != service or k in clients or spans[k].kind == CLIENT)]
+    hops = ctx.hop_names  # one shared tuple per hop: no span read to compare services
+    service = hops[p][0]
+    return [k for k in kids if awaited[k] and (  # kind last: the only read of the span
+        hops[k][0] != service or k in clients or spans[k].kind == CLIENT)]
 
 
 def _costliest_per_hop(ctx: RcaContext, calls: list[int]) -> list[int]:
     """Per hop, the call with the most critical time in its subtree (the first on a tie),
     costliest first: what a stable sort of all the calls by falling cost meets first."""
-    subtree, hops = ctx.subtree_critical, ctx.hop_names
-    best: dict[tuple[str, str], int] = {}  # hop -> position in calls
+    subtree, codes = ctx.subtree_critical, ctx.analysis.span_hop
+    best: dict[int, int] = {}  # hop code -> position in calls (an int hashes for free)
     for pos, k in enumerate(calls):
-        hop = hops[k]
+        hop = codes[k]
         held = best.get(hop)
         if held is None or subtree[k] > subtree[calls[held]]:
             best[hop] = pos

@@ -1,10 +1,10 @@
 """Mutual TLS against a real Jaeger v2 whose query service demands a client certificate.
 
-The fault server's TLS tests (test_http_faults.py) pin every message on Python's TLS stack.
-Here the server is Jaeger itself, configured with ``client_ca_file`` as an operator would: Go's
-TLS stack words its refusals differently (a TLS 1.3 alert after the handshake, not a failed
-handshake), and tracewhy must still fetch with the right certificate and say what is wrong
-without one.  The spans come from the OpenTelemetry SDK through Jaeger's OTLP receiver.
+The fault server's TLS tests (test_http_faults.py) pin every message against Python's TLS
+stack.  Here the server is Jaeger itself, configured with ``client_ca_file`` as an operator
+would, so Go's TLS stack does the refusing: tracewhy must fetch with the right certificate and
+read Go's refusals (alerts and closes) as well as Python's to say what is wrong without one.
+The spans come from the OpenTelemetry SDK through Jaeger's OTLP receiver.
 """
 
 from __future__ import annotations

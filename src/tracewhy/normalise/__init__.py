@@ -94,18 +94,44 @@ _SPAN_ID = attrgetter("span_id")
 _START = attrgetter("start_us")
 
 
-def _put_in_time_order(spans: list[Span]) -> None:
+# From this many spans on, numpy sorts the starts: it sorts a million machine ints in ~0.2 s,
+# where Python compares a million scattered int objects for ~2 s; below it, importing numpy
+# (~0.1 s, which a small trace's run never needs otherwise) costs more than it saves.
+NUMPY_SORT_FROM = 300_000
+
+
+def _put_in_time_order(spans: list[Span], numpy_from: int = NUMPY_SORT_FROM) -> None:
     """The canonical order: by start, then span id (unique by now).  Not input order, so the
     result does not depend on it; not id order alone, which is random in time and in memory:
     in time order a parent's children sit near it, and the passes over a big trace read
     memory in order (a 100k-span deep chain: a third less analysis time)."""
-    spans.sort(key=_START)  # ints, and often nearly sorted already: cheap
-    starts = list(map(_START, spans))
-    # Where neighbours share a start, order them by id (sorting all by id first costs more:
-    # a million random strings).  Found in C: positions i with starts[i] == starts[i + 1].
-    tied = compress(count(), map(eq, starts, islice(starts, 1, None)))
+    by_numpy = _by_start_with_numpy(spans) if len(spans) >= numpy_from else None
+    if by_numpy is None:
+        spans.sort(key=_START)  # ints, and often nearly sorted already: cheap
+        starts = list(map(_START, spans))
+        # Where neighbours share a start, order them by id (sorting all by id first costs
+        # more: a million random strings).  Found in C: positions i with starts[i] ==
+        # starts[i + 1].
+        tied: Iterable[int] = compress(count(), map(eq, starts, islice(starts, 1, None)))
+    else:
+        spans[:], tied = by_numpy
     for lo, hi in _runs(tied):
         spans[lo:hi] = sorted(spans[lo:hi], key=_SPAN_ID)
+
+
+def _by_start_with_numpy(spans: list[Span]) -> tuple[list[Span], list[int]] | None:
+    """The spans stably sorted by start, and the positions whose start equals the next one's;
+    None when a start is not a 64-bit int (missing, or out of range: the plain sort takes it)."""
+    import numpy as np
+
+    try:
+        starts = np.fromiter(map(_START, spans), dtype=np.int64, count=len(spans))
+    except (OverflowError, TypeError, ValueError):
+        return None
+    order = np.argsort(starts, kind="stable")
+    ordered = starts[order]
+    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
+    return list(map(spans.__getitem__, order.tolist())), tied.tolist()
 
 
 def _runs(tied: Iterable[int]) -> Iterator[tuple[int, int]]:

@@ -64,6 +64,7 @@ def normalise(spans: list[Span], trace_id: str, *,
 
     spans = resolve_duplicates(spans, repairs, merged)  # first, so merged pieces are not "repaired"
     missing_start = repair_times(spans, repairs, options.max_duration_us)
+    services = set(map(_SERVICE, spans))  # before the sort: spans still in memory order
     if missing_start:  # their starts come from the tree: link in id order, then reorder
         spans.sort(key=_SPAN_ID)
         links = link(spans, repairs)
@@ -72,7 +73,7 @@ def normalise(spans: list[Span], trace_id: str, *,
     else:
         _put_in_time_order(spans)
         links = link(spans, repairs)
-    name_services(links, repairs)
+    name_services(links, repairs, services)
     if options.adjust_skew and adjust_skew(links, repairs, options.max_skew_us):
         links = _relinked_in_time_order(spans)  # shifted spans may have changed places
     find_skew(links, repairs)  # last: it reads the spans' final times
@@ -92,6 +93,7 @@ def normalise(spans: list[Span], trace_id: str, *,
 
 _SPAN_ID = attrgetter("span_id")
 _START = attrgetter("start_us")
+_SERVICE = attrgetter("service")
 
 
 # From this many spans on, numpy sorts the starts: it sorts a million machine ints in ~0.2 s,

@@ -131,10 +131,14 @@ def is_unknown_service(name: str) -> bool:
     return lowered in _UNKNOWN_NAMES or lowered.startswith("unknown_service")
 
 
-def name_services(links: SpanLinks, repairs: Repairs) -> None:
-    """Fill missing service names from the caller's peer.service (Zipkin's rule), else mark."""
+def name_services(links: SpanLinks, repairs: Repairs, services: set[str] | None = None) -> None:
+    """Fill missing service names from the caller's peer.service (Zipkin's rule), else mark.
+    ``services``: the names the spans have, when the caller read them already (in memory
+    order, which costs a fraction of reading them in time order on a big trace)."""
     spans, parent = links.spans, links.parent
-    unknown = {name: is_unknown_service(name) for name in {span.service for span in spans}}
+    if services is None:
+        services = {span.service for span in spans}
+    unknown = {name: is_unknown_service(name) for name in services}
     if not any(unknown.values()):
         return  # the usual case, told without walking the tree
     for i in links.order:  # top-down: a caller is named before its callees look at it

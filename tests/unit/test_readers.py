@@ -514,3 +514,27 @@ def test_a_directory_expands_to_the_trace_files_sorted_rglob_finds(
     assert expand_paths(["."])[:5] == [".dir/e.ndjson", "a/b/x.json", "a/b.json",
                                        "a/c/d.jsonl.gz", "a-b.json"]
     assert "to-file.json" in expand_paths(["."]) and "broken.json" not in expand_paths(["."])
+
+
+def test_ids_written_as_json_numbers_are_read_and_said() -> None:
+    """Every format writes ids as strings; a producer that writes numbers gets its ids read as
+    the number in hex (as Jaeger's old int64 ids meant) and a numeric-id warning per id seen."""
+    t0 = 1_700_000_000_000_000
+    zipkin = [{"traceId": "463ac35c9f6413ad", "id": 123, "name": "get", "timestamp": t0,
+               "duration": 100, "localEndpoint": {"serviceName": "a"}},
+              {"traceId": "463ac35c9f6413ad", "id": "7c", "parentId": 123, "name": "db",
+               "timestamp": t0 + 10, "duration": 50, "localEndpoint": {"serviceName": "b"}}]
+    jaeger = {"data": [{"traceID": "463ac35c9f6413ad", "processes": {"p": {"serviceName": "a"}},
+                        "spans": [{"traceID": "463ac35c9f6413ad", "spanID": 255,
+                                   "operationName": "get", "startTime": t0, "duration": 100,
+                                   "processID": "p", "references": []}]}]}
+    for doc, name, root_id, numbers in ((zipkin, "z.json", f"{123:016x}", 2),
+                                        (jaeger, "j.json", f"{255:016x}", 1)):
+        trace = _read(doc, name)
+        assert trace.root_id == root_id
+        warning = next(w for w in trace.warnings if w.code == "numeric-id")
+        assert warning.message.startswith(f"{numbers} id(s) were JSON numbers")
+    # the same trace with string ids: same ids, no warning
+    plain = _read([dict(zipkin[0], id="7b"), dict(zipkin[1], parentId="7b")], "z.json")
+    assert "numeric-id" not in {w.code for w in plain.warnings}
+    assert plain.root_id == f"{123:016x}" and plain.spans[1].parent_id == plain.root_id

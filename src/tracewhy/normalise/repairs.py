@@ -59,6 +59,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                           "while reading it are for the whole input"),
     "mixed-id-width": ("warning", "{n} span(s) used a 64-bit form of this 128-bit trace id"),
     "id-base64": ("warning", "{n} id(s) were base64 (protobuf-JSON encoding); converted to hex"),
+    "numeric-id": ("warning", "{n} id(s) were JSON numbers, not strings; read as the number "
+                   "written in hex"),
     "invalid-utf8": ("warning", "{n} byte sequence(s) were not valid UTF-8; replaced with U+FFFD"),
     "lone-surrogate": ("warning", "{n} string(s) held lone UTF-16 surrogates; replaced"),
     "non-finite-number": ("warning", "{n} NaN/Infinity value(s) in the input were read as missing"),

@@ -52,7 +52,8 @@ class IdCanon:
     input rarely holds more than a few), and a span id seen before (as a span or a parent).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, result: ParseResult | None = None) -> None:
+        self._result = result  # where an id written as a JSON number is counted
         self._hex: dict[str, bool] = {}
         self._traces: dict[str, str] = {}
         # raw span id -> canonical id, for opaque [0] and hex [1] traces: every occurrence of an
@@ -64,6 +65,7 @@ class IdCanon:
 
     def trace(self, raw: object) -> str:
         if type(raw) is not str:
+            self._note_number(raw)
             return canonical_trace_id(raw)
         tid = self._traces.get(raw)
         if tid is None:
@@ -75,6 +77,7 @@ class IdCanon:
         if hex_ids is None:
             hex_ids = self._hex[trace_id] = uses_hex_ids(trace_id)
         if type(raw) is not str:
+            self._note_number(raw)
             return canonical_span_id(raw, hex_ids)
         memo = self._span_ids[hex_ids]
         span_id = memo.get(raw)
@@ -85,6 +88,11 @@ class IdCanon:
                 span_id = canonical_span_id(raw, hex_ids)
             memo[raw] = span_id
         return span_id
+
+    def _note_number(self, raw: object) -> None:
+        """Ids are strings in every format; a number is read (ids.py) and counted."""
+        if type(raw) is int and self._result is not None:
+            self._result.count("numeric-id")
 
     def parent(self, raw: object, trace_id: str) -> str | None:
         """A parent id, or None for "no parent" (absent, empty or all zeros)."""

@@ -41,7 +41,7 @@ FORMAT = "jaeger"
 
 def parse_jaeger(doc: Any, keep: Callable[[str], bool] | None = None) -> ParseResult:
     result = ParseResult(FORMAT, keep=keep)
-    ids = IdCanon()
+    ids = IdCanon(result)
     for trace in _traces(doc):
         _parse_trace(trace, result, ids)
     return result

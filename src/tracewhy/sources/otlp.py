@@ -69,8 +69,8 @@ class OtlpIds(IdCanon):
     """Hex ids, with base64 ones converted (and counted)."""
 
     def __init__(self, result: ParseResult) -> None:
-        super().__init__()
-        self._result = result
+        super().__init__(result)
+        self._result: ParseResult = result  # never None here: base64 ids are counted too
 
     def unbase64(self, raw: Any, n_bytes: int) -> Any:
         # Base64 of n bytes has a fixed length (24 chars for a trace id, 12 for a span id);

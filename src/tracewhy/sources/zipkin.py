@@ -35,7 +35,7 @@ KINDS = {"CLIENT": CLIENT, "SERVER": SERVER, "PRODUCER": PRODUCER, "CONSUMER": C
 def parse_zipkin(doc: Any, name: str = "input",
                  keep: Callable[[str], bool] | None = None) -> ParseResult:
     result = ParseResult(FORMAT, keep=keep)
-    ids = IdCanon()
+    ids = IdCanon(result)
     resources: dict[tuple[str, str], dict[str, Any]] = {}
     for position, raw in enumerate(_flatten(doc)):
         span = _parse_span(raw, position, result, ids, resources, name)

@@ -131,13 +131,11 @@ def is_unknown_service(name: str) -> bool:
     return lowered in _UNKNOWN_NAMES or lowered.startswith("unknown_service")
 
 
-def name_services(links: SpanLinks, repairs: Repairs, services: set[str] | None = None) -> None:
+def name_services(links: SpanLinks, repairs: Repairs, services: set[str]) -> None:
     """Fill missing service names from the caller's peer.service (Zipkin's rule), else mark.
-    ``services``: the names the spans have, when the caller read them already (in memory
-    order, which costs a fraction of reading them in time order on a big trace)."""
+    ``services``: the names the spans have, read by the caller before it sorted them (in
+    memory order, a fraction of the cost of reading them in time order on a big trace)."""
     spans, parent = links.spans, links.parent
-    if services is None:
-        services = {span.service for span in spans}
     unknown = {name: is_unknown_service(name) for name in services}
     if not any(unknown.values()):
         return  # the usual case, told without walking the tree

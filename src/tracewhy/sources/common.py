@@ -53,7 +53,7 @@ class IdCanon:
     """
 
     def __init__(self, result: ParseResult | None = None) -> None:
-        self._result = result  # where an id written as a JSON number is counted
+        self._result = result  # where ids read from an odd form are counted (None: not)
         self._hex: dict[str, bool] = {}
         self._traces: dict[str, str] = {}
         # raw span id -> canonical id, for opaque [0] and hex [1] traces: every occurrence of an
@@ -91,8 +91,13 @@ class IdCanon:
 
     def _note_number(self, raw: object) -> None:
         """Ids are strings in every format; a number is read (ids.py) and counted."""
-        if type(raw) is int and self._result is not None:
-            self._result.count("numeric-id")
+        if type(raw) is int:
+            self.count("numeric-id")
+
+    def count(self, code: str) -> None:
+        """Count an id read from an odd form, under a warning code."""
+        if self._result is not None:
+            self._result.count(code)
 
     def parent(self, raw: object, trace_id: str) -> str | None:
         """A parent id, or None for "no parent" (absent, empty or all zeros)."""

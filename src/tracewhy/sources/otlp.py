@@ -70,7 +70,6 @@ class OtlpIds(IdCanon):
 
     def __init__(self, result: ParseResult) -> None:
         super().__init__(result)
-        self._result: ParseResult = result  # never None here: base64 ids are counted too
 
     def unbase64(self, raw: Any, n_bytes: int) -> Any:
         # Base64 of n bytes has a fixed length (24 chars for a trace id, 12 for a span id);
@@ -78,7 +77,7 @@ class OtlpIds(IdCanon):
         if type(raw) is str and len(raw) == _B64_LENGTHS[n_bytes] and looks_base64(raw, n_bytes):
             converted = base64_to_hex(raw)
             if converted is not None:
-                self._result.count("id-base64")
+                self.count("id-base64")
                 return converted
         return raw
 

@@ -165,3 +165,14 @@ def test_no_match_is_not_an_error(backend: tuple[str, str], tmp_path: Path) -> N
 def test_search_needs_a_backend(tmp_path: Path) -> None:
     ran = run_cli(["search", "--service", "x"], tmp_path)
     assert ran.code == 78 and "no backend given" in ran.stderr
+
+
+@pytest.mark.parametrize("start", ["inf", "nan", "1e30", "-1e20"])
+def test_a_window_beyond_the_calendar_is_refused_with_one_line(
+        backend: tuple[str, str], tmp_path: Path, start: str) -> None:
+    kind, url = backend
+    ran = run_cli(["search", f"--{kind}", url, "--service", "gateway", "--start", start],
+                  tmp_path)
+    assert ran.code == 78, ran.everything
+    assert ran.stderr.strip() == \
+        f"tracewhy: --start: '{start}' is not a time between the years 1 and 9999"

@@ -11,7 +11,6 @@ import re
 import socket
 from typing import Any
 
-import orjson
 import requests
 from urllib3 import exceptions as u3
 
@@ -26,6 +25,7 @@ from tracewhy.errors import (
     TracewhyError,
     TryAgainLater,
 )
+from tracewhy.jsonio import JSONDecodeError, dumps, loads
 
 _RUNNING_HINT = {
     "jaeger": "is Jaeger's query service running there? Its API listens on port 16686 by default",
@@ -182,8 +182,8 @@ def backend_message(body: bytes) -> str:
     if looks_html(body):
         return "an HTML page"
     try:
-        said = _json_message(orjson.loads(body))
-    except orjson.JSONDecodeError:
+        said = _json_message(loads(body))
+    except JSONDecodeError:
         said = text
     return clean_message(said)
 
@@ -199,7 +199,7 @@ def _json_message(doc: Any) -> str:
             return str(error.get("message", error))
         if error is not None or "message" in doc:
             return str(error if error is not None else doc["message"])
-    return orjson.dumps(doc).decode()[:MESSAGE_CHARS]
+    return dumps(doc)[:MESSAGE_CHARS]
 
 
 def scrub(text: str, config: BackendConfig) -> str:

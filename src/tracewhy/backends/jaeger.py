@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from tracewhy.backends import failures
 from tracewhy.backends.http import HttpClient, Response
 from tracewhy.backends.query import SearchAnswer, SearchQuery, rfc3339
 from tracewhy.backends.urls import join, segment
+from tracewhy.jsonio import JSONDecodeError, loads
 
 KIND = "jaeger"
 # The storage decides which matches fill query.num_traces (the in-memory store: the most
@@ -100,8 +99,8 @@ class JaegerApi:
             raise failures.status_error(self.config, answer.status, answer.body, answer.retries,
                                         what)
         try:
-            doc = orjson.loads(answer.body)
-        except orjson.JSONDecodeError:
+            doc = loads(answer.body)
+        except JSONDecodeError:
             raise failures.not_json(self.config, answer.body, what) from None
         if not isinstance(doc, dict):
             raise failures.not_json(self.config, answer.body, what)
@@ -137,7 +136,7 @@ def _json_has(body: bytes, key: str) -> bool:
     if len(body) > 65536:
         return head[1:].lstrip().startswith(f'"{key}"'.encode())
     try:
-        doc = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        doc = loads(body)
+    except JSONDecodeError:
         return False
     return isinstance(doc, dict) and key in doc

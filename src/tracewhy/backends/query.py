@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tracewhy.errors import ConfigError
+from tracewhy.units import DATE_RANGE_US, utc_datetime
 
 if TYPE_CHECKING:
     from tracewhy.backends.http import Response
@@ -52,6 +52,8 @@ class SearchAnswer:
 
 
 def rfc3339(time_us: int) -> str:
-    seconds, micros = divmod(time_us, 1_000_000)
-    stamp = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{stamp}.{micros:06d}Z"
+    """The time as RFC 3339 in UTC; a time beyond the calendar (a window reaching back past
+    year 1, a backend's corrupt value) is clipped to its end."""
+    moment = utc_datetime(min(max(time_us, DATE_RANGE_US[0]), DATE_RANGE_US[1]))
+    assert moment is not None
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S.%f}Z"

@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import orjson
-
 from tracewhy.backends import failures
 from tracewhy.backends.http import HttpClient, Response
 from tracewhy.backends.query import SearchAnswer, SearchQuery
 from tracewhy.backends.urls import join, segment
+from tracewhy.jsonio import JSONDecodeError, loads
 
 KIND = "zipkin"
 _NOT_FOUND = re.compile(rb"\s*[0-9a-f]{16,32} not found")  # the server's own 404 text
@@ -76,8 +75,8 @@ class ZipkinApi:
             raise failures.status_error(self.config, answer.status, answer.body, answer.retries,
                                         f"listing {what}")
         try:
-            doc = orjson.loads(answer.body)
-        except orjson.JSONDecodeError:
+            doc = loads(answer.body)
+        except JSONDecodeError:
             raise failures.not_json(self.config, answer.body, f"listing {what}") from None
         if not isinstance(doc, list):
             raise failures.not_json(self.config, answer.body, f"listing {what}")

@@ -80,7 +80,9 @@ def _write_graph(path: str, analysis: Analysis, force: bool, source: str) -> Non
     if path.lower().endswith(".json"):
         import orjson
 
-        text = orjson.dumps(graph_to_dict(analysis.graph), option=orjson.OPT_INDENT_2).decode()
+        from tracewhy.jsonio import dumps
+
+        text = dumps(graph_to_dict(analysis.graph), option=orjson.OPT_INDENT_2)
     else:
         text = graph_to_dot(analysis.graph)
     write_output(path, text, force=force, inputs=(source,))

@@ -10,6 +10,7 @@ import orjson
 from tracewhy.cli import cli
 from tracewhy.cli.output import write_output
 from tracewhy.errors import InputError
+from tracewhy.jsonio import dumps
 from tracewhy.rca.cohort import (
     Selection,
     TraceRow,
@@ -49,7 +50,7 @@ def bubbleup_command(paths: tuple[str, ...], select: str | None, min_support: in
     result = compare_cohorts(rows, selection.pick(rows), min_support=min_support, top=top)
     report = {"schema": SCHEMA, "traces": len(rows), "selection": selection.text, **result,
               "trend": _trend(rows, selection, result)}
-    text = orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n" if fmt == "json" \
+    text = dumps(report, option=orjson.OPT_INDENT_2) + "\n" if fmt == "json" \
         else _table(report, rows)
     write_output(output, text, force=force, inputs=tuple(files))
 

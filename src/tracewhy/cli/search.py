@@ -18,9 +18,10 @@ from tracewhy.cli import cli
 from tracewhy.cli.inputs import backend_options, pop_backend_options, required_backend
 from tracewhy.cli.output import write_output
 from tracewhy.errors import ConfigError
+from tracewhy.jsonio import dumps
 from tracewhy.render.format import duration
 from tracewhy.render.safe_text import clean
-from tracewhy.units import parse_duration_us
+from tracewhy.units import DATE_RANGE_US, parse_duration_us, utc_datetime
 
 DEFAULT_WINDOW = "1h"
 
@@ -86,9 +87,13 @@ def _time_us(text: str, option: str) -> int:
     """ISO 8601 (a time without zone is UTC) or Unix seconds, as µs since the epoch."""
     value = text.strip()
     try:
-        return round(float(value) * 1_000_000)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        if not DATE_RANGE_US[0] <= seconds * 1_000_000 <= DATE_RANGE_US[1]:  # nan fails too
+            raise ConfigError(f"{option}: {text!r} is not a time between the years 1 and 9999")
+        return round(seconds * 1_000_000)
     try:
         stamp = datetime.fromisoformat(value)
     except ValueError:
@@ -110,8 +115,8 @@ def render_table(result: SearchResult) -> str:
 
 
 def _start(time_us: int) -> str:
-    seconds, micros = divmod(time_us, 1_000_000)
-    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%d %H:%M:%S}.{micros // 1000:03d}"
+    moment = utc_datetime(time_us)  # a backend's summary can hold any number
+    return f"{moment:%Y-%m-%d %H:%M:%S.%f}"[:23] if moment is not None else f"{time_us} µs"
 
 
 def render_ids(result: SearchResult) -> str:
@@ -119,7 +124,7 @@ def render_ids(result: SearchResult) -> str:
 
 
 def render_json(result: SearchResult) -> str:
-    return orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return dumps(result.to_dict(), option=orjson.OPT_INDENT_2) + "\n"
 
 
 RENDER = {"table": render_table, "ids": render_ids, "json": render_json}

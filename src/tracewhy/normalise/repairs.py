@@ -36,6 +36,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "negative-duration": ("warning", "{n} span(s) ended before they started; duration set to 0"),
     "zero-duration": ("info", "{n} span(s) have a zero duration"),
     "implausible-duration": ("warning", "{n} span(s) last longer than the plausibility limit"),
+    "time-out-of-range": ("warning", "{n} time(s) lay outside years 1 to 9999 (corrupt values); "
+                          "a start was treated as missing, a duration as 0, an event placed at "
+                          "its span's start"),
     "timestamps-ms": ("warning", "{n} span(s) had times in milliseconds where microseconds were "
                       "expected (judged by magnitude); converted"),
     "timestamps-ns": ("warning", "{n} span(s) had times in nanoseconds where microseconds were "
@@ -64,7 +67,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "invalid-utf8": ("warning", "{n} byte sequence(s) were not valid UTF-8; replaced with U+FFFD"),
     "lone-surrogate": ("warning", "{n} string(s) held lone UTF-16 surrogates; replaced"),
     "non-finite-number": ("warning", "{n} NaN/Infinity value(s) in the input were read as missing"),
-    "huge-number": ("warning", "{n} integer(s) longer than 40 digits were read as missing"),
+    "huge-number": ("warning", "{n} integer(s) longer than 4300 digits were read as missing"),
     "deep-nesting": ("warning", "{n} attribute value(s) nested deeper than 32 levels were cut"),
     "zero-trace-reference": ("warning", "{n} reference(s) with an all-zero trace id were dropped"),
     "backend-warning": ("warning", "the backend attached warnings to this trace"),

@@ -11,6 +11,7 @@ Identifier-like keys (a different value in most traces) are left out: they canno
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,9 @@ def trace_row(trace: Trace) -> TraceRow:
     return row
 
 
+_FLOAT_MAX = int(sys.float_info.max)
+
+
 def _add(row: TraceRow, key: str, value: Any) -> None:
     if isinstance(value, (list, tuple)):
         for item in value[:50]:
@@ -59,9 +63,11 @@ def _add(row: TraceRow, key: str, value: Any) -> None:
     elif isinstance(value, bool) or value is None:
         row.values.setdefault(key, set()).add(str(value).lower())
     elif isinstance(value, (int, float)):
-        row.numbers.setdefault(key, []).append(float(value))
         if isinstance(value, int):
             row.values.setdefault(key, set()).add(str(value))
+            if not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+                return  # an integer beyond any float (trace data can hold one): a value only
+        row.numbers.setdefault(key, []).append(float(value))
     elif isinstance(value, str):
         row.values.setdefault(key, set()).add(value[:MAX_VALUE_LENGTH])
 

@@ -8,7 +8,6 @@ outside the trace instead of guessing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from itertools import compress, islice
 from typing import Any
 
@@ -16,6 +15,7 @@ from tracewhy.rca.context import RcaContext
 from tracewhy.rca.findings import Finding
 from tracewhy.rca.verdict import Verdict
 from tracewhy.render.format import brief, duration
+from tracewhy.units import utc_datetime
 
 ML_KEYS = ("model.name", "model.version", "tenant.id", "client.platform", "image.format",
            "image.channels", "batch.size", "model.batch_size", "gen_ai.request.model",
@@ -226,7 +226,7 @@ def next_checks(ctx: RcaContext, top: Finding) -> list[str]:
 
 def _when(ctx: RcaContext, i: int) -> str:
     start = ctx.ix.start[i] if i >= 0 else 0
-    if start < 946_684_800 * 10**6:  # not an epoch time: hand-made trace
+    moment = utc_datetime(start)
+    if moment is None or start < 946_684_800 * 10**6:  # not an epoch time: hand-made trace
         return ""
-    moment = datetime.fromtimestamp(start / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return f" around {moment}"
+    return f" around {moment:%Y-%m-%d %H:%M:%S} UTC"

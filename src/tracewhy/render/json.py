@@ -13,6 +13,7 @@ import orjson
 from tracewhy import __version__
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.graph import graph_to_dict
+from tracewhy.jsonio import dumps
 from tracewhy.render.critical_path_json import (
     ROW_SEPARATOR,
     critical_path_rows,
@@ -139,7 +140,7 @@ def _root(analysis: Analysis) -> dict[str, Any] | None:
 def render_json(analysis: Analysis, *, redact: bool = True) -> str:
     rows = critical_path_texts(analysis)
     if rows is None:
-        return orjson.dumps(analysis_to_dict(analysis, redact=redact), option=_OPTIONS).decode()
+        return dumps(analysis_to_dict(analysis, redact=redact), option=_OPTIONS)
     return _spliced(_redacted_document(analysis, _SPLICE_POINT, redact), rows)
 
 
@@ -147,7 +148,7 @@ def _spliced(document: dict[str, Any], rows: list[str]) -> str:
     """orjson's text of the document with the critical path's rows in place of the mark.  The
     rows (most of the output on a big trace) are copied once, by the join, instead of once into
     orjson's buffer and once more decoding that."""
-    before, after = orjson.dumps(document, option=_OPTIONS).decode().split(_SPLICE_MARK)
+    before, after = dumps(document, option=_OPTIONS).split(_SPLICE_MARK)
     rows[0] = before + rows[0]
     rows[-1] += after
     return ROW_SEPARATOR.join(rows)

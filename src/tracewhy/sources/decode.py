@@ -1,8 +1,9 @@
 """Bytes to JSON values, refusing what cannot be understood with a one-line reason.
 
-The fast path is ``orjson.loads``.  Only when it refuses do we look closer: invalid UTF-8 and
-lone surrogates are replaced (and counted), non-finite numbers and absurdly long integers become
-``None`` (and are counted), several JSON documents one per line (the OTel collector's file
+The fast path is ``jsonio.loads`` (msgspec: integers of any size read exactly, where orjson
+makes floats of those beyond 64 bits).  Only when it refuses do we look closer: invalid UTF-8 and
+lone surrogates are replaced (and counted), non-finite numbers and integers of more than 4300 digits
+become ``None`` (and are counted), several JSON documents one per line (the OTel collector's file
 exporter) are read line by line.  Everything else becomes an :class:`InputError`.
 """
 
@@ -18,13 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import orjson
-
 from tracewhy.errors import InputError, InputNotFound
+from tracewhy.jsonio import JSONDecodeError, loads
 
 DEFAULT_MAX_INPUT_BYTES = 4 * 1024**3
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BOM = b"\xef\xbb\xbf"
+# Python's default limit for converting between int and str (CVE-2020-10735), which msgspec
+# keeps too: longer integers are read as missing, shorter ones exactly, on every path.
+MAX_INT_DIGITS = 4300
 
 
 @dataclass
@@ -111,8 +114,8 @@ def decode_json(data: bytes, name: str) -> Decoded:
     if not data or data.isspace():  # (not data.strip(): that copies the whole input)
         raise InputError(f"{name}: empty input, expected trace JSON")
     try:
-        return Decoded([orjson.loads(data)])
-    except orjson.JSONDecodeError as exc:
+        return Decoded([loads(data)])
+    except JSONDecodeError as exc:
         first_error = exc
     if _looks_like_json_lines(data):
         return _decode_lines(data, name)
@@ -130,8 +133,8 @@ def _decode_lines(data: bytes, name: str) -> Decoded:
         if not line.strip():
             continue
         try:
-            decoded.documents.append(orjson.loads(line))
-        except orjson.JSONDecodeError as exc:
+            decoded.documents.append(loads(line))
+        except JSONDecodeError as exc:
             one = _decode_tolerant(line, f"{name} line {number}", exc)
             decoded.documents.extend(one.documents)
             for code, n in one.repairs.items():
@@ -162,7 +165,7 @@ def _decode_tolerant(data: bytes, name: str, first_error: Exception) -> Decoded:
         return value
 
     def parse_int(token: str) -> int | None:
-        if len(token) > 40:
+        if len(token.lstrip("-")) > MAX_INT_DIGITS:
             decoded.count("huge-number")
             return None
         return int(token)

@@ -247,7 +247,12 @@ def _read_field(field: str, value: Any, result: ParseResult, depth: int) -> Any:
     if field == "intValue":
         return as_int(value)
     if field == "doubleValue":  # a JSON integer is a double here, as the typed reader reads it
-        return float(value) if isinstance(value, (int, float)) else _float(value)
+        if isinstance(value, float):
+            return value
+        number = _float(value)
+        if number is None and isinstance(value, int):  # beyond any float: infinite as a double
+            result.count("non-finite-number")
+        return number
     if field == "boolValue":
         return value is True or as_text(value).lower() == "true"
     if field == "bytesValue":
@@ -267,7 +272,7 @@ def _values(container: Any) -> list[Any]:
 def _float(value: Any) -> float | None:
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # an integer beyond any float overflows
         return None
     return number if number == number and abs(number) != float("inf") else None
 

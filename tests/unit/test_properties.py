@@ -370,10 +370,14 @@ _TEMPLATES = ["zipkin-lens/yelp.json", "zipkin-lens/skew.json", "jaeger/ui_01.js
 
 
 def _pipeline(data: bytes, adjust_skew: bool = False) -> None:
-    """Read, normalise, analyse and render; any TracewhyError is an accepted answer."""
+    """Read, normalise, analyse, explain and render in every format, as ``tracewhy analyze``
+    does; any TracewhyError is an accepted answer."""
+    from datetime import UTC, datetime
+
     from tracewhy.errors import TracewhyError
     from tracewhy.normalise import NormaliseOptions
-    from tracewhy.render.text import render_text
+    from tracewhy.pipeline import analyze_trace
+    from tracewhy.render import RENDERERS, render
 
     try:
         trace = select_trace(parse_bytes(data, "fuzzed.json"),
@@ -383,10 +387,10 @@ def _pipeline(data: bytes, adjust_skew: bool = False) -> None:
         return
     counts = trace.accounting()
     assert counts["analysed"] + counts["merged"] + counts["rejected"] == counts["input"]
-    analysis = analyze(trace)
+    analysis = analyze_trace(trace)  # the root-cause engine too: it quotes span values
     assert sum(s.duration_us for s in analysis.sections) == analysis.root_duration_us
-    render_json(analysis).encode()
-    render_text(analysis).encode()
+    for fmt in RENDERERS:
+        render(fmt, analysis, command=["tracewhy"], generated_at=datetime.now(UTC)).encode()
 
 
 @settings(max_examples=2 * EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

@@ -91,6 +91,7 @@ def fault(v3_answer: bytes, other_host: FaultServer, external: Path) -> Iterator
         "landing-same": ok,
         "redirect-loop": lambda ex: fs.redirect(ex.request.path)(ex),
         "redirect-file": fs.redirect("file:///etc/passwd"),
+        "redirect-metadata": fs.redirect("http://169.254.169.254/latest/meta-data/iam/"),
     })
     server.extra = {"v1_id": v1_id}  # type: ignore[attr-defined]
     yield server
@@ -184,6 +185,10 @@ FAILURES = [
     ("wrong-url", (), 78, ["HTTP 404", "wrong base URL"], 2, 10),
     ("redirect-loop", (), 65, ["more than 5 redirects"], 6, 10),
     ("redirect-file", (), 78, ["redirected to a 'file' URL; refusing"], 1, 10),
+    ("redirect-metadata", (), 78, ["169.254.169.254 is a link-local or cloud instance-metadata "
+                                   "address; refusing", "--allow-host 169.254.169.254"], 1, 10),
+    ("gzip-ok", ("--allow-host", "example.com"), 78,
+     ["127.0.0.1 is not an allowed host (example.com)"], 0, 10),
 ]
 
 
@@ -489,3 +494,45 @@ def test_a_server_that_hangs_up_mid_handshake_suggests_a_client_certificate(
     assert ran.code == 78, ran.stderr
     assert "closed the TLS connection during the handshake" in ran.stderr
     assert "--client-cert FILE" in ran.stderr and ran.stderr.count("\n") == 1
+
+
+def test_a_redirect_off_the_allow_list_is_refused(fault: FaultServer, other_host: FaultServer,
+                                                  tmp_path: Path, key_file: Path) -> None:
+    landed = len(other_host.seen("landing"))
+    ran, _ = analyze(fault, "redirect-away", tmp_path, key_file, "--allow-host", "127.0.0.1")
+    assert_clean_failure(ran, 78, fault.url("redirect-away"),
+                         "127.0.0.2 is not an allowed host (127.0.0.1)")
+    assert len(other_host.seen("landing")) == landed  # refused before sending
+
+
+@pytest.mark.parametrize("how", ["flags", "env", "config file"])
+def test_a_redirect_to_an_allowed_host_is_followed(fault: FaultServer, other_host: FaultServer,
+                                                   tmp_path: Path, key_file: Path,
+                                                   how: str) -> None:
+    landed = len(other_host.seen("landing"))
+    args = ["analyze", "--jaeger", fault.url("redirect-away"), TRACE_ID]
+    env = {"TRACEWHY_TOKEN": TOKEN}
+    if how == "flags":
+        args += ["--allow-host", "127.0.0.1", "--allow-host", "127.0.0.2"]
+    elif how == "env":
+        env["TRACEWHY_ALLOW_HOSTS"] = "127.0.0.1, 127.0.0.2"
+    else:
+        config = tmp_path / "tracewhy.toml"
+        config.write_text('[jaeger]\nallow_hosts = ["127.0.0.1", "127.0.0.2"]\n',
+                          encoding="utf-8")
+        args += ["--config", str(config)]
+    ran = run_cli(args, tmp_path, env)
+    assert ran.code == 0, ran.everything
+    assert len(other_host.seen("landing")) == landed + 1
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254", "http://[fe80::1]:16686",
+                                 "http://metadata.google.internal"])
+def test_a_metadata_address_is_refused_before_any_connection(tmp_path: Path, url: str) -> None:
+    """Refused within the time of one DNS lookup at most: no connection is tried."""
+    started = time.monotonic()
+    ran = run_cli(["analyze", "--jaeger", url, TRACE_ID, "--connect-timeout", "30"], tmp_path)
+    assert ran.code == 78, ran.everything
+    assert "refusing to send it a request" in ran.stderr and "--allow-host" in ran.stderr
+    assert ran.stderr.count("\n") == 1 and "Traceback" not in ran.stderr
+    assert time.monotonic() - started < 10

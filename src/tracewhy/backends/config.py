@@ -58,6 +58,7 @@ class HttpSettings:
     client_cert: str | None = None  # PEM file: a client certificate for mutual TLS
     client_key: str | None = None  # its private key, when not in client_cert's file
     env_proxy: bool = True  # use HTTP_PROXY / HTTPS_PROXY / ALL_PROXY from the environment
+    allow_hosts: tuple[str, ...] = ()  # when given, the only hosts requests may go to (hosts.py)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class BackendFlags:
     client_cert: str | None = None
     client_key: str | None = None
     no_env_proxy: bool = False
+    allow_hosts: tuple[str, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)  # HttpSettings fields given
 
     def names_a_backend(self) -> bool:
@@ -276,7 +278,21 @@ def _http_settings(flags: BackendFlags, env: Mapping[str, str],
     insecure = flags.insecure or section.get("insecure") is True
     env_proxy = not flags.no_env_proxy and section.get("env_proxy") is not False
     return HttpSettings(**values, ca_bundle=ca_bundle, insecure=insecure,
-                        client_cert=client_cert, client_key=client_key, env_proxy=env_proxy)
+                        client_cert=client_cert, client_key=client_key, env_proxy=env_proxy,
+                        allow_hosts=_allow_hosts(flags, env, section))
+
+
+def _allow_hosts(flags: BackendFlags, env: Mapping[str, str],
+                 section: dict[str, Any]) -> tuple[str, ...]:
+    """--allow-host, else TRACEWHY_ALLOW_HOSTS (comma-separated), else the file's list."""
+    if flags.allow_hosts:
+        return flags.allow_hosts
+    if env.get("TRACEWHY_ALLOW_HOSTS"):
+        return tuple(h.strip() for h in env["TRACEWHY_ALLOW_HOSTS"].split(",") if h.strip())
+    listed = section.get("allow_hosts", [])
+    if not isinstance(listed, list) or not all(isinstance(h, str) for h in listed):
+        raise ConfigError(f"allow_hosts: expected a list of host names, got {listed!r}")
+    return tuple(listed)
 
 
 def _existing(what: str, path: Any) -> str | None:

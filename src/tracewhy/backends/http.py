@@ -5,7 +5,8 @@ and per command (checked between chunks, so a slow drip cannot hold us), retries
 connection failures and 429/502/503/504 that never sleep past a cap or a deadline, a cap on the
 decoded size of a response, and credentials that are never sent to another host: redirects
 are followed here, at most five, never from https to http, and a hop to another origin drops
-every credential header.
+every credential header.  No request goes to a host ``hosts.check_host`` refuses (cloud metadata
+addresses; with an allow-list, any host not on it).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib3 import exceptions as u3
 from tracewhy import __version__
 from tracewhy.backends import failures
 from tracewhy.backends.config import BackendConfig
+from tracewhy.backends.hosts import check_host
 from tracewhy.backends.retry import Deadline, RetryStopped, make_retry
 from tracewhy.backends.urls import join, origin, resolve_redirect, strip_credentials
 from tracewhy.errors import BackendDataError, BackendUnavailable, ConfigError
@@ -79,6 +81,7 @@ class HttpClient:
         deadline = Deadline(self.settings.request_timeout).sooner(self.deadline)
         headers: dict[str, str] = self._credential_headers()
         for _ in range(MAX_REDIRECTS + 1):
+            check_host(url, self.settings.allow_hosts, self.config.label)
             raw = self._send(url, headers, deadline)
             if raw.status_code not in _REDIRECTS:
                 return self._finish(raw, url, deadline)

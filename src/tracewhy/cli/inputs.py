@@ -31,7 +31,7 @@ HTTP_SETTING_NAMES = ("connect_timeout", "read_timeout", "request_timeout", "dea
                       "max_response_bytes", "retries")
 BACKEND_OPTION_NAMES = ("jaeger", "zipkin", "backend", "config", "token_file", "user",
                         "password_file", "header", "ca_bundle", "insecure", "client_cert",
-                        "client_key", "no_env_proxy", *HTTP_SETTING_NAMES)
+                        "client_key", "no_env_proxy", "allow_host", *HTTP_SETTING_NAMES)
 SOURCE_OPTION_NAMES = ("input_format", "trace_id", "adjust_skew", "max_skew", "max_input_bytes",
                        "save_raw", *BACKEND_OPTION_NAMES)
 
@@ -64,6 +64,10 @@ def backend_options(command: F) -> F:
                      "(PEM), when it is in a file of its own (or TRACEWHY_CLIENT_KEY)."),
         click.option("--no-env-proxy", is_flag=True, help="Connect directly, ignoring "
                      "HTTP_PROXY, HTTPS_PROXY and ALL_PROXY in the environment."),
+        click.option("--allow-host", multiple=True, metavar="HOST",
+                     help="Send requests (redirects too) only to these hosts; *.domain "
+                          "matches below it (or TRACEWHY_ALLOW_HOSTS).  Also allows a "
+                          "link-local or cloud-metadata address, refused otherwise."),
         click.option("--connect-timeout", type=seconds, metavar="SECONDS",
                      help="Time to connect  [default: 5]"),
         click.option("--read-timeout", type=seconds, metavar="SECONDS",
@@ -129,7 +133,8 @@ def backend_flags(opts: dict[str, Any]) -> BackendFlags:
         password_file=opts.get("password_file"), headers=tuple(opts.get("header") or ()),
         ca_bundle=opts.get("ca_bundle"), insecure=bool(opts.get("insecure")),
         client_cert=opts.get("client_cert"), client_key=opts.get("client_key"),
-        no_env_proxy=bool(opts.get("no_env_proxy")), settings=settings)
+        no_env_proxy=bool(opts.get("no_env_proxy")),
+        allow_hosts=tuple(opts.get("allow_host") or ()), settings=settings)
 
 
 def configured_backend(opts: dict[str, Any], *, required: bool) -> BackendConfig | None:

@@ -153,11 +153,13 @@ def test_search_command_table_json_and_ids(backend: tuple[str, str], workload: W
     assert analysed.stdout.split()[1] == ids[0]
 
 
-def test_no_match_is_not_an_error(backend: tuple[str, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize(("extra", "code"), [((), 0), (("--fail-if-empty",), 66)])
+def test_no_match_is_not_an_error_unless_asked(backend: tuple[str, str], tmp_path: Path,
+                                               extra: tuple[str, ...], code: int) -> None:
     kind, url = backend
     ran = run_cli(["search", f"--{kind}", url, "--service", "no-such-service-anywhere",
-                   "--since", "5m"], tmp_path)
-    assert ran.code == 0
+                   "--since", "5m", *extra], tmp_path)
+    assert ran.code == code, ran.everything
     assert ran.stdout.splitlines() == [ran.stdout.splitlines()[0]]  # the header only
     assert "0 traces matched" in ran.stderr
 

@@ -17,7 +17,7 @@ from tracewhy.backends import SearchQuery, SearchResult
 from tracewhy.cli import cli
 from tracewhy.cli.inputs import backend_options, pop_backend_options, required_backend
 from tracewhy.cli.output import write_output
-from tracewhy.errors import ConfigError
+from tracewhy.errors import ConfigError, ExitCode
 from tracewhy.jsonio import dumps
 from tracewhy.render.format import duration
 from tracewhy.render.safe_text import clean
@@ -44,9 +44,11 @@ DEFAULT_WINDOW = "1h"
               show_default=True, help="ids: one trace id per line, for xargs.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--fail-if-empty", is_flag=True,
+              help="Exit 66 when no trace matched (for scripts; the default is 0).")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @backend_options
-def search_command(fmt: str, output: str | None, force: bool, debug: bool,
+def search_command(fmt: str, output: str | None, force: bool, fail_if_empty: bool, debug: bool,
                    **kwargs: Any) -> None:
     """List traces of a service in a Jaeger or Zipkin backend, newest first."""
     config = required_backend(pop_backend_options(kwargs))
@@ -58,6 +60,8 @@ def search_command(fmt: str, output: str | None, force: bool, debug: bool,
         click.echo(f"tracewhy: note: {note}", err=True)
     if not result.traces:
         click.echo(f"tracewhy: 0 traces matched in {config.label}", err=True)
+        if fail_if_empty:
+            raise SystemExit(int(ExitCode.NOT_FOUND))
 
 
 def _query(service: str, operation: str | None, min_duration: str | None,

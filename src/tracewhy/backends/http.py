@@ -63,6 +63,7 @@ class HttpClient:
         # None for a scheme overrides the environment's proxy for it (requests drops the key)
         self._proxies: dict[str, str | None] | None = \
             None if self.settings.env_proxy else {"http": None, "https": None, "all": None}
+        self._hosts_checked: set[str] = set()  # a baseline search makes hundreds of requests
 
     def __enter__(self) -> HttpClient:
         return self
@@ -81,7 +82,7 @@ class HttpClient:
         deadline = Deadline(self.settings.request_timeout).sooner(self.deadline)
         headers: dict[str, str] = self._credential_headers()
         for _ in range(MAX_REDIRECTS + 1):
-            check_host(url, self.settings.allow_hosts, self.config.label)
+            self._check_host(url)
             raw = self._send(url, headers, deadline)
             if raw.status_code not in _REDIRECTS:
                 return self._finish(raw, url, deadline)
@@ -91,6 +92,13 @@ class HttpClient:
             url = target
         raise BackendDataError(f"{self.config.label}: more than {MAX_REDIRECTS} redirects",
                                hint="give the URL the backend finally redirects to")
+
+    def _check_host(self, url: str) -> None:
+        """``hosts.check_host``, once per host (it may ask the resolver)."""
+        host = origin(url)[1]
+        if host not in self._hosts_checked:
+            check_host(url, self.settings.allow_hosts, self.config.label)
+            self._hosts_checked.add(host)
 
     def _credential_headers(self) -> dict[str, str]:
         creds = self.config.credentials

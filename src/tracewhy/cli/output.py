@@ -34,12 +34,11 @@ def write_output(path: str | None, text: str | bytes, *, force: bool,
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
         try:
-            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
+            os.fchmod(fd, _mode_for_new_files())  # mkstemp makes 0600; a report is shareable
             with os.fdopen(fd, "wb") as handle:
                 handle.write(text.encode("utf-8") if isinstance(text, str) else text)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, _mode_for_new_files())  # mkstemp makes 0600; a report is shareable
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -51,15 +50,9 @@ def write_output(path: str | None, text: str | bytes, *, force: bool,
 
 def _mode_for_new_files() -> int:
     """0666 minus the umask, as open() would give a new file."""
-    umask = os.umask(0)
+    umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
     os.umask(umask)
     return 0o666 & ~umask
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-    os.umask(mask)
-    return mask
 
 
 def _refuse_inputs(target: Path, inputs: tuple[str, ...]) -> None:

@@ -160,6 +160,7 @@ class Trace:
     merged: list[MergedSpan] = field(default_factory=list)
     rejected: list[RejectedSpan] = field(default_factory=list)
     input_span_count: int = 0
+    left_out: int = 0  # spans beyond NormaliseOptions.max_spans, not analysed
     root_id: str | None = None  # the primary root, chosen deterministically
     source: SourceInfo | None = None
     links: SpanLinks | None = None  # normalise's linking, reused by the analyses
@@ -170,6 +171,7 @@ class Trace:
             "analysed": len(self.spans),
             "merged": len(self.merged),
             "rejected": len(self.rejected),
+            "left_out": self.left_out,
         }
 
 

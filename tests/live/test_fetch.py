@@ -45,7 +45,7 @@ def assert_same_trace(fetched: FetchedTrace, emitted: EmittedTrace, kind: str) -
     assert trace.root_id == emitted.root.span_id
     assert [w.code for w in trace.warnings if w.severity == "warning"] == []
     assert trace.accounting() == {"input": len(want), "analysed": len(want), "merged": 0,
-                                  "rejected": 0}
+                                  "rejected": 0, "left_out": 0}
 
 
 def test_fetched_traces_equal_what_the_sdk_sent(backend: tuple[str, str],

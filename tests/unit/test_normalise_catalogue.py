@@ -108,7 +108,8 @@ def test_a4_duplicates_identical_pieces_and_conflicts() -> None:
     assert warnings_of(trace) == {"duplicate-identical": (sid(2),), "duplicate-merged": (sid(3),),
                                   "duplicate-conflict": (sid(4) + "#2",),
                                   "ambiguous-parent": (sid(5),)}
-    assert trace.accounting() == {"input": 8, "analysed": 6, "merged": 2, "rejected": 0}
+    assert trace.accounting() == {"input": 8, "analysed": 6, "merged": 2, "rejected": 0,
+                                  "left_out": 0}
     assert sorted((m.span_id, m.reason) for m in trace.merged) == [
         (sid(2), "identical copy removed"), (sid(3), "piece of the same span merged")]
     # The two pieces of 3 became one span with the first piece's times and the second's tag.

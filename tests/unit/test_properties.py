@@ -37,7 +37,7 @@ from tracewhy.model import (
     Span,
     Trace,
 )
-from tracewhy.normalise import _put_in_time_order, normalise, renormalise
+from tracewhy.normalise import NormaliseOptions, _put_in_time_order, normalise, renormalise
 from tracewhy.render.json import render_json
 from tracewhy.sources import parse_bytes, select_trace
 
@@ -208,6 +208,23 @@ def test_every_input_span_is_accounted_for(spans: list[Span]) -> None:
         assert merged.reason and merged.into in analysed
     # every span keeps its input id, as its id or as its original (display) id
     assert {s.display_id for s in trace.spans} == {s.span_id for s in spans}
+
+
+@SETTINGS
+@given(damaged_forests(), st.integers(1, 12), st.randoms(use_true_random=False))
+def test_a_span_cap_accounts_for_every_span_whatever_their_order(
+        spans: list[Span], cap: int, rnd: random.Random) -> None:
+    options = NormaliseOptions(max_spans=cap)
+    trace = normalise(fresh(spans), TRACE_ID, options=options)
+    counts = trace.accounting()
+    assert counts["analysed"] + counts["merged"] + counts["rejected"] + counts["left_out"] \
+        == counts["input"] == len(spans)
+    assert len(trace.spans) <= cap
+    assert ("spans-left-out" in {w.code for w in trace.warnings}) == (counts["left_out"] > 0)
+    shuffled = fresh(spans)
+    rnd.shuffle(shuffled)
+    again = normalise(shuffled, TRACE_ID, options=options)
+    assert again.spans == trace.spans and again.warnings == trace.warnings
 
 
 @SETTINGS

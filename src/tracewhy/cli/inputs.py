@@ -20,7 +20,7 @@ from tracewhy.cli.output import write_output
 from tracewhy.errors import ConfigError
 from tracewhy.ids import is_hex
 from tracewhy.model import Trace
-from tracewhy.normalise import NormaliseOptions
+from tracewhy.normalise import DEFAULT_MAX_SPANS, NormaliseOptions
 from tracewhy.sources import load_trace
 from tracewhy.sources.decode import DEFAULT_MAX_INPUT_BYTES
 from tracewhy.units import parse_duration_us
@@ -33,7 +33,7 @@ BACKEND_OPTION_NAMES = ("jaeger", "zipkin", "backend", "config", "token_file", "
                         "password_file", "header", "ca_bundle", "insecure", "client_cert",
                         "client_key", "no_env_proxy", "allow_host", *HTTP_SETTING_NAMES)
 SOURCE_OPTION_NAMES = ("input_format", "trace_id", "adjust_skew", "max_skew", "max_input_bytes",
-                       "save_raw", *BACKEND_OPTION_NAMES)
+                       "max_spans", "save_raw", *BACKEND_OPTION_NAMES)
 
 
 def backend_options(command: F) -> F:
@@ -98,6 +98,10 @@ def source_options(command: F) -> F:
                      help="With --adjust-skew: the largest shift allowed (e.g. 500ms)."),
         click.option("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES,
                      show_default=True, help="Refuse inputs larger than this (after gunzip)."),
+        click.option("--max-spans", type=click.IntRange(min=1), default=DEFAULT_MAX_SPANS,
+                     show_default=True, metavar="N",
+                     help="Analyse at most the N earliest-starting spans of a bigger trace, "
+                          "and say how many were left out."),
         click.option("--save-raw", metavar="FILE",
                      help="With a backend: also keep the exact payload fetched in FILE."),
     ]
@@ -122,7 +126,8 @@ def normalise_options(opts: dict[str, Any]) -> NormaliseOptions:
             limit = parse_duration_us(max_skew)
         except ValueError as exc:
             raise ConfigError(f"--max-skew: {exc}") from None
-    return NormaliseOptions(adjust_skew=bool(opts.get("adjust_skew")), max_skew_us=limit)
+    return NormaliseOptions(adjust_skew=bool(opts.get("adjust_skew")), max_skew_us=limit,
+                            max_spans=opts.get("max_spans") or DEFAULT_MAX_SPANS)
 
 
 def backend_flags(opts: dict[str, Any]) -> BackendFlags:

@@ -32,12 +32,17 @@ from tracewhy.normalise.skew import adjust_skew, find_skew
 from tracewhy.normalise.times import DEFAULT_MAX_DURATION_US, place_missing_starts, repair_times
 from tracewhy.normalise.tree import choose_root, link, name_services
 
+# A million spans take ~2.6 GB and ~18 s to analyse (benchmarks/README.md); a trace beyond the
+# cap is cut to its earliest spans, as Jaeger's max_trace_size does, and says so.
+DEFAULT_MAX_SPANS = 2_000_000
+
 
 @dataclass(frozen=True)
 class NormaliseOptions:
     adjust_skew: bool = False
     max_skew_us: int | None = None  # with adjust_skew: larger shifts are refused (None: any)
     max_duration_us: int = DEFAULT_MAX_DURATION_US
+    max_spans: int = DEFAULT_MAX_SPANS
 
 
 @dataclass
@@ -64,6 +69,10 @@ def normalise(spans: list[Span], trace_id: str, *,
 
     spans = resolve_duplicates(spans, repairs, merged)  # first, so merged pieces are not "repaired"
     missing_start = repair_times(spans, repairs, options.max_duration_us)
+    # After both: ids are unique (the cut does not depend on input order) and starts are in µs.
+    left_out = _cut_to_earliest(spans, options.max_spans, repairs)
+    if left_out:
+        missing_start = [span for span in spans if span.start_us is None]
     services = set(map(_SERVICE, spans))  # before the sort: spans still in memory order
     if missing_start:  # their starts come from the tree: link in id order, then reorder
         spans.sort(key=_SPAN_ID)
@@ -85,6 +94,7 @@ def normalise(spans: list[Span], trace_id: str, *,
         merged=merged,
         rejected=list(notes.rejected),
         input_span_count=input_count,
+        left_out=left_out,
         root_id=root.span_id if root is not None else None,
         source=source,
         links=links,
@@ -100,6 +110,18 @@ _SERVICE = attrgetter("service")
 # where Python compares a million scattered int objects for ~2 s; below it, importing numpy
 # (~0.1 s, which a small trace's run never needs otherwise) costs more than it saves.
 NUMPY_SORT_FROM = 300_000
+
+
+def _cut_to_earliest(spans: list[Span], limit: int, repairs: Repairs) -> int:
+    """Keep the ``limit`` earliest-starting spans (ties by their unique ids; no start counts as
+    last) and return how many were left out."""
+    extra = len(spans) - limit
+    if extra <= 0:
+        return 0
+    spans.sort(key=lambda s: (s.start_us is None, s.start_us or 0, s.span_id))
+    del spans[limit:]
+    repairs.note("spans-left-out", n=extra)
+    return extra
 
 
 def _put_in_time_order(spans: list[Span], numpy_from: int = NUMPY_SORT_FROM) -> None:

@@ -54,6 +54,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "the JSON lists each shift (skew_shifts)"),
     "skew-not-adjusted": ("warning", "{n} span(s) needed a shift larger than --max-skew and were "
                           "left as recorded"),
+    "spans-left-out": ("warning", "the trace is larger than --max-spans: {n} span(s) that "
+                       "started last were left out, and the analysis covers the rest"),
     "rejected-span": ("warning", "{n} span(s) could not be used and were rejected "
                       "(see 'rejected')"),
     "other-traces": ("info", "the input holds {n} other trace(s); analysed only the one selected "

@@ -162,7 +162,8 @@ def _header(analysis: Analysis, texts: Texts, generated_at: str, version: str) -
         symptom=texts.text(symptom.get("summary"), 500),
         spans=f"{plural(len(analysis.index), 'span')} in {plural(services, 'service')}",
         accounting=f"{acc['input']:,} input spans: {acc['analysed']:,} analysed, "
-                   f"{acc['merged']:,} merged, {acc['rejected']:,} rejected",
+                   f"{acc['merged']:,} merged, {acc['rejected']:,} rejected"
+                   + (f", {acc['left_out']:,} left out (--max-spans)" if acc["left_out"] else ""),
         source=f"{texts.text(source.format, 20)}: {texts.text(source.name, 300)}"
         if source else "unknown",
         source_link=safe_link(texts.text(source.ui_url, 2000)) if source and source.ui_url

@@ -151,10 +151,15 @@ def test_bubbleup_compares_values_beyond_any_float(tmp_path: Path) -> None:
     assert [(a["key"], a["value"]) for a in report["attributes"]] == [("model.version", str(huge))]
 
 
-def test_a_double_beyond_any_float_is_read_as_missing_and_counted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("value", [{"doubleValue": 10**400}, {"doubleValue": "1e400"},
+                                   {"doubleValue": "abc"}, {"intValue": "abc"},
+                                   {"intValue": "1e400"}])
+def test_a_value_unreadable_as_its_type_is_read_as_missing_and_counted(
+        tmp_path: Path, value: dict[str, Any]) -> None:
     doc = sdk_document()
-    the_server_span(doc)["attributes"].append({"key": "ratio", "value": {"doubleValue": 10**400}})
+    the_server_span(doc)["attributes"].append({"key": "ratio", "value": value})
     for fmt in FORMATS:
         analyse(tmp_path, doc, fmt)
     output = json.loads((tmp_path / "out.json").read_text())
-    assert "non-finite-number" in {w["code"] for w in output["warnings"]}
+    (warning,) = [w for w in output["warnings"] if w["code"] == "unreadable-value"]
+    assert warning["message"].startswith("1 attribute value(s)")

@@ -69,6 +69,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "invalid-utf8": ("warning", "{n} byte sequence(s) were not valid UTF-8; replaced with U+FFFD"),
     "lone-surrogate": ("warning", "{n} string(s) held lone UTF-16 surrogates; replaced"),
     "non-finite-number": ("warning", "{n} NaN/Infinity value(s) in the input were read as missing"),
+    "unreadable-value": ("warning", "{n} attribute value(s) could not be read as their declared "
+                         "type (an intValue of \"abc\", a doubleValue beyond any float) and were "
+                         "read as missing"),
     "huge-number": ("warning", "{n} integer(s) longer than 4300 digits were read as missing"),
     "deep-nesting": ("warning", "{n} attribute value(s) nested deeper than 32 levels were cut"),
     "zero-trace-reference": ("warning", "{n} reference(s) with an all-zero trace id were dropped"),

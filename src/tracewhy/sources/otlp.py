@@ -244,14 +244,12 @@ _VALUE_FIELDS = (("stringValue", "string_value"), ("intValue", "int_value"),
 def _read_field(field: str, value: Any, result: ParseResult, depth: int) -> Any:
     if field == "stringValue":
         return as_text(value)
-    if field == "intValue":
-        return as_int(value)
-    if field == "doubleValue":  # a JSON integer is a double here, as the typed reader reads it
-        if isinstance(value, float):
-            return value
-        number = _float(value)
-        if number is None and isinstance(value, int):  # beyond any float: infinite as a double
-            result.count("non-finite-number")
+    if field in ("intValue", "doubleValue"):
+        # a JSON integer is a double here, as the typed reader reads it
+        number = as_int(value) if field == "intValue" else \
+            value if isinstance(value, float) else _float(value)
+        if number is None:  # "abc", or beyond any float: said, not dropped quietly
+            result.count("unreadable-value")
         return number
     if field == "boolValue":
         return value is True or as_text(value).lower() == "true"

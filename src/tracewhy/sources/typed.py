@@ -321,8 +321,9 @@ _OTLP = msgspec.json.Decoder(_TracesData)
 _OTLP_WRAPPED = msgspec.json.Decoder(_Wrapped)
 
 
-class _TooDeep(Exception):
-    """A value nested deeper than the tolerant reader keeps: let it count and cut."""
+class _NeedsRepair(Exception):
+    """A value the tolerant reader repairs and counts (nested deeper than it keeps, or not of
+    its declared type): the input goes to it."""
 
 
 def _otlp(data: bytes, wrapped: bool, keep: Callable[[str], bool] | None) -> ParseResult | None:
@@ -338,7 +339,7 @@ def _otlp(data: bytes, wrapped: bool, keep: Callable[[str], bool] | None) -> Par
     try:
         for block in doc.resourceSpans:
             _otlp_block(block, result, ids, plain)
-    except _TooDeep:
+    except _NeedsRepair:
         return None
     return result
 
@@ -459,12 +460,15 @@ def _values(pairs: tuple[_KeyValue, ...], keys: KeptKeys | None = None) -> dict[
 def _value(value: _Value, depth: int) -> Any:
     """Same reading as otlp.any_value, from the typed struct."""
     if depth >= MAX_VALUE_DEPTH:
-        raise _TooDeep
+        raise _NeedsRepair
     if value.stringValue is not None:
         return value.stringValue
     if value.intValue is not None:
         number = value.intValue  # the JSON mapping writes int64 as a decimal string
-        return int(number) if type(number) is str and number.isdecimal() else as_int(number)
+        read = int(number) if type(number) is str and number.isdecimal() else as_int(number)
+        if read is None:
+            raise _NeedsRepair
+        return read
     if value.doubleValue is not None:
         return value.doubleValue
     if value.boolValue is not None:

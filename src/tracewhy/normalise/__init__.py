@@ -70,8 +70,8 @@ def normalise(spans: list[Span], trace_id: str, *,
     spans = resolve_duplicates(spans, repairs, merged)  # first, so merged pieces are not "repaired"
     missing_start = repair_times(spans, repairs, options.max_duration_us)
     # After both: ids are unique (the cut does not depend on input order) and starts are in µs.
-    left_out = _cut_to_earliest(spans, options.max_spans, repairs)
-    if left_out:
+    left_out = _cut_to_earliest(spans, options.max_spans, repairs, bool(missing_start))
+    if left_out and missing_start:
         missing_start = [span for span in spans if span.start_us is None]
     services = set(map(_SERVICE, spans))  # before the sort: spans still in memory order
     if missing_start:  # their starts come from the tree: link in id order, then reorder
@@ -112,13 +112,19 @@ _SERVICE = attrgetter("service")
 NUMPY_SORT_FROM = 300_000
 
 
-def _cut_to_earliest(spans: list[Span], limit: int, repairs: Repairs) -> int:
+def _cut_to_earliest(spans: list[Span], limit: int, repairs: Repairs,
+                     missing_starts: bool) -> int:
     """Keep the ``limit`` earliest-starting spans (ties by their unique ids; no start counts as
     last) and return how many were left out."""
     extra = len(spans) - limit
     if extra <= 0:
         return 0
-    spans.sort(key=lambda s: (s.start_us is None, s.start_us or 0, s.span_id))
+    if missing_starts:
+        spans.sort(key=lambda s: (s.start_us is None, s.start_us or 0, s.span_id))
+    else:
+        # The canonical order has the same key, and sorts a big trace with numpy; normalise's
+        # own sort then finds the spans in order.
+        _put_in_time_order(spans)
     del spans[limit:]
     repairs.note("spans-left-out", n=extra)
     return extra

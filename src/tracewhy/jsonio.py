@@ -18,7 +18,7 @@ import msgspec
 import orjson
 
 JSONDecodeError = (msgspec.DecodeError, orjson.JSONDecodeError)
-_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes
+ORJSON_INT_RANGE = (-(2**63), 2**64 - 1)  # the integers orjson writes
 MAX_DEPTH = 200  # orjson writes 255 levels; documents of ours put trace values a few levels down
 
 
@@ -54,7 +54,7 @@ def _marked(value: Any, mark: str, depth: int) -> Any:
         return f"<nested deeper than {MAX_DEPTH} levels: not shown>"
     depth += 1
     if type(value) is int:
-        if _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+        if ORJSON_INT_RANGE[0] <= value <= ORJSON_INT_RANGE[1]:
             return value
         try:
             return f"{mark}{value}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
 
 from tracewhy.errors import ConfigError
 
@@ -24,9 +23,9 @@ _METADATA_NAMES = frozenset({"metadata.google.internal", "metadata.goog", "insta
                              "instance-data.ec2.internal"})
 
 
-def check_host(url: str, allowed: tuple[str, ...], label: str) -> None:
-    """Raise ConfigError when a request to ``url`` must not be sent."""
-    host = (urlsplit(url).hostname or "").lower()
+def check_host(host: str, allowed: tuple[str, ...], label: str) -> None:
+    """Raise ConfigError when a request to ``host`` (lower-case, as ``urls.origin`` gives it)
+    must not be sent."""
     if is_listed(host, allowed):
         return
     if allowed:

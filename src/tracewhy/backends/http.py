@@ -97,7 +97,7 @@ class HttpClient:
         """``hosts.check_host``, once per host (it may ask the resolver)."""
         host = origin(url)[1]
         if host not in self._hosts_checked:
-            check_host(url, self.settings.allow_hosts, self.config.label)
+            check_host(host, self.settings.allow_hosts, self.config.label)
             self._hosts_checked.add(host)
 
     def _credential_headers(self) -> dict[str, str]:

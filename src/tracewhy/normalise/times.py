@@ -17,9 +17,9 @@ _YEAR_2100_S = 4_102_444_800
 MS_RANGE = (_YEAR_2000_S * 10**3, _YEAR_2100_S * 10**3)
 NS_RANGE = (_YEAR_2000_S * 10**9, _YEAR_2100_S * 10**9)
 DEFAULT_MAX_DURATION_US = 7 * 24 * 3600 * 10**6
-# A time outside years 1 to 9999, or a duration longer than those years, is a corrupt or hostile
-# value: no clock wrote it, and no date shows it.
-TIME_RANGE_US = DATE_RANGE_US
+# A time outside years 1 to 9999 (DATE_RANGE_US), or a duration longer than those years, is a
+# corrupt or hostile value: no clock wrote it, and no date shows it.
+_LONGEST_US = DATE_RANGE_US[1] - DATE_RANGE_US[0]
 
 
 def repair_times(spans: list[Span], repairs: Repairs,
@@ -42,7 +42,7 @@ def repair_times(spans: list[Span], repairs: Repairs,
         elif NS_RANGE[0] <= start <= NS_RANGE[1]:
             _rescale(span, 1, 1000)
             repairs.note("timestamps-ns", span.span_id)
-        elif not TIME_RANGE_US[0] <= start <= TIME_RANGE_US[1]:
+        elif not DATE_RANGE_US[0] <= start <= DATE_RANGE_US[1]:
             span.start_us = None
             missing_start.append(span)
             repairs.note("time-out-of-range", span.span_id)
@@ -57,7 +57,7 @@ def repair_times(spans: list[Span], repairs: Repairs,
             repairs.note("negative-duration", span.span_id)
         elif duration == 0:
             repairs.note("zero-duration", span.span_id)
-        elif duration > TIME_RANGE_US[1] - TIME_RANGE_US[0]:
+        elif duration > _LONGEST_US:
             span.duration_us = 0
             repairs.note("time-out-of-range", span.span_id)
         elif duration > max_duration_us:
@@ -77,7 +77,7 @@ def _rescale(span: Span, multiply: int, divide: int) -> None:
 def _events_in_range(span: Span, repairs: Repairs) -> None:
     """An event at an impossible time is kept, at its span's start (or 0 when that is
     missing too)."""
-    lo, hi = TIME_RANGE_US
+    lo, hi = DATE_RANGE_US
     for event in span.events:
         if not lo <= event.time_us <= hi:
             event.time_us = span.start_us or 0

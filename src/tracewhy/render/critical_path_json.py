@@ -14,8 +14,8 @@ import orjson
 
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.analysis.critical_path import Section
+from tracewhy.jsonio import ORJSON_INT_RANGE
 
-_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson writes; it refuses other ints
 # The list is the value of a top-level key: its rows sit at depth 2, their keys at depth 3.
 _ROW_START = '{\n      "span_id": '
 _ROW_END = "\n    }"
@@ -32,7 +32,7 @@ def critical_path_rows(analysis: Analysis) -> list[dict[str, Any]]:
 def critical_path_texts(analysis: Analysis) -> list[str] | None:
     """The list as orjson indents it, in pieces that ``ROW_SEPARATOR.join`` puts together: the
     first opens the list, the last closes it.  None when there are no rows or a time is outside
-    what orjson writes (orjson must then see the rows, and refuse them as it always did)."""
+    what orjson writes (the rows then go through ``jsonio.dumps``, which writes them exactly)."""
     sections = analysis.sections
     if not sections or not _ints_orjson_writes(sections):
         return None
@@ -47,7 +47,7 @@ def critical_path_texts(analysis: Analysis) -> list[str] | None:
 def _ints_orjson_writes(sections: list[Section]) -> bool:
     """The sections tile the root's interval in time order: the first start and the last end
     bound all their times."""
-    lo, hi = _INT_RANGE
+    lo, hi = ORJSON_INT_RANGE
     return lo <= sections[0].start_us and sections[-1].end_us <= hi
 
 

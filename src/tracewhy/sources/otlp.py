@@ -245,9 +245,10 @@ def _read_field(field: str, value: Any, result: ParseResult, depth: int) -> Any:
     if field == "stringValue":
         return as_text(value)
     if field in ("intValue", "doubleValue"):
-        # a JSON integer is a double here, as the typed reader reads it
-        number = as_int(value) if field == "intValue" else \
-            value if isinstance(value, float) else _float(value)
+        if field == "intValue":
+            number: int | float | None = as_int(value)
+        else:  # a JSON integer is a double here, as the typed reader reads it
+            number = value if isinstance(value, float) else _float(value)
         if number is None:  # "abc", or beyond any float: said, not dropped quietly
             result.count("unreadable-value")
         return number

@@ -80,3 +80,47 @@ def test_error_origin_of_a_propagated_chain(external: Path) -> None:
     roles = classify_errors(analysis.index, analysis.error)
     by_service = {analysis.index.spans[i].service: role for i, role in roles.items()}
     assert by_service == {"S3": ORIGIN, "S2": PROPAGATED, "S1": STOPPED}
+
+
+
+def _error_story(path: Path) -> tuple[str, str | None]:
+    """The error-origin finding's propagation evidence, and the 5-Whys answer about the error
+    (None when the chain follows another finding)."""
+    from tracewhy.pipeline import analyze_trace
+
+    result = analyze_trace(load_trace(str(path)))
+    finding = next(f for f in result.findings if f["kind"] == "error_origin")
+    answer = next((w["answer"] for w in result.whys
+                   if w["question"].startswith("Where did the error")), None)
+    return finding["evidence"][1]["text"], answer
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    # S3 fails, S2 passes it on, S1 is fine: handled at S1, after one erroring span
+    ("err_pattern3/err1.json", "up through 1 erroring span(s) (S2 O2) and was handled by S1 O1"),
+    # S4's error is S1's child, and S1 is fine: nothing travelled
+    ("14.json", "S1 O1, above it, did not fail: the error was handled there"),
+    # S2 fails and so does the root above it
+    ("err_pattern1/err1.json", "up through 1 erroring span(s) (S1 O1) to the root"),
+])
+def test_the_error_story_says_where_the_error_stopped(name: str, says: str,
+                                                      external: Path) -> None:
+    evidence, answer = _error_story(CRISP / name)
+    assert says in evidence
+    assert answer is None or says in answer
+    # the origin is never listed among the spans the error travelled through
+    assert not any(f"({s} O{s[1]}" in evidence for s in ("S3", "S4"))
+
+
+def test_a_failing_root_is_not_asked_about_twice(external: Path) -> None:
+    """err_pattern2/err2: the root is the error's origin, so the finding's question ("Why did
+    S1 O1 fail?") is the symptom's; the chain asks it once and still ends by saying what to
+    check outside the trace."""
+    from tracewhy.pipeline import analyze_trace
+
+    whys = analyze_trace(load_trace(str(CRISP / "err_pattern2" / "err2.json"))).whys
+    questions = [w["question"] for w in whys]
+    assert questions.count("Why did S1 O1 fail?") == 1
+    assert len(set(questions)) == len(questions)
+    assert 3 <= len(whys) <= 7 and whys[-1]["rule"] == "stop: the trace's evidence ends"
+    assert [w["step"] for w in whys] == list(range(1, len(whys) + 1))

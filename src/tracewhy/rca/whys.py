@@ -20,6 +20,7 @@ from tracewhy.units import utc_datetime
 ML_KEYS = ("model.name", "model.version", "tenant.id", "client.platform", "image.format",
            "image.channels", "batch.size", "model.batch_size", "gen_ai.request.model",
            "service.version")
+MAX_STEPS = 7
 
 
 def why(question: str, answer: str, rule: str, span_ids: list[str] | None = None,
@@ -60,11 +61,21 @@ def build_whys(ctx: RcaContext, symptom: dict[str, Any], verdict: Verdict | None
                      "The trace stops here: it shows what happened, not why the code or the "
                      "infrastructure did it. Check: " + "; ".join(checks[:3]) + ".",
                      "stop: the trace's evidence ends", ctx.ids([top.culprit])))
-    return _numbered(steps[:7]), checks
+    return _numbered(steps), checks
 
 
 def _numbered(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"step": n, **step} for n, step in enumerate(steps, 1)]
+    """Numbered, each question once: when the root span is itself the culprit, the finding's
+    question is the symptom's ("Why did X fail?"), and its answer says no more.  At most
+    ``MAX_STEPS``."""
+    distinct, asked = [], set()
+    for step in steps:
+        if step["question"] not in asked:
+            asked.add(step["question"])
+            distinct.append(step)
+    if len(distinct) > MAX_STEPS:  # the last step says where the evidence ends: keep it
+        distinct = distinct[:MAX_STEPS - 1] + distinct[-1:]
+    return [{"step": n, **step} for n, step in enumerate(distinct, 1)]
 
 
 def _symptom_step(ctx: RcaContext, symptom: dict[str, Any]) -> dict[str, Any]:
@@ -99,9 +110,8 @@ def _layer_step(ctx: RcaContext, layers: list[dict[str, Any]],
 
 def _error_path_step(ctx: RcaContext, top: Finding) -> dict[str, Any]:
     chain = top.detail.get("chain") or []
-    shown = " <- ".join(chain[:5]) + (f" <- … ({len(chain) - 5} more)" if len(chain) > 5 else "")
-    answer = (f"The error starts in {top.service} {top.operation}; nothing below it failed. It "
-              f"travelled up through {shown}.")
+    answer = (f"The error starts in {top.service} {top.operation}; nothing below it failed; "
+              f"{top.detail.get('propagation', '')}.")
     return why("Where did the error come from?", answer, top.rule, top.span_ids,
                erroring_spans=len(chain))
 

@@ -17,11 +17,14 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
     failing = [i for i in chain if ctx.analysis.error[i] and ctx.layer[i] != "mesh"]
     branch = chain[-2] if len(chain) >= 2 else origin  # the root's child on the way down
     impact = ctx.subtree_critical[branch]
-    path = " <- ".join(ctx.label(i) for i in failing[:6])
+    # The first span above the failing ones that did not fail itself handled the error.
+    handler = next((i for i in chain if not ctx.analysis.error[i] and ctx.layer[i] != "mesh"),
+                   None)
+    how_far = _how_far(ctx, failing, handler)
     evidence = [
         Evidence(f"{ctx.label(origin)} failed: {reason}", ctx.ids([origin]), {"reason": reason}),
-        Evidence(f"no span below it failed, so the error starts there; it propagated through "
-                 f"{len(failing) - 1} erroring span(s): {path}", ctx.ids(failing),
+        Evidence(f"no span below it failed, so the error starts there; {how_far}",
+                 ctx.ids(failing),
                  {"erroring_spans": len(failing), "reaches_root": errors.reaches_root}),
         Evidence(f"the failing branch holds {duration(impact)} of the critical path",
                  ctx.ids([branch]), {"critical_us": impact}),
@@ -34,4 +37,19 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
         rule="errors.origin: the deepest error with no erroring child, on the chain that "
              "climbs highest",
         detail={"reason": reason, "reaches_root": errors.reaches_root,
-                "chain": [ctx.label(i) for i in failing]})]
+                "chain": [ctx.label(i) for i in failing],
+                "propagation": how_far})]
+
+
+def _how_far(ctx: RcaContext, failing: list[int], handler: int | None) -> str:
+    """How far up the error went: the erroring spans above the origin, and where it stopped."""
+    if len(failing) == 1:
+        if handler is not None:
+            return f"{ctx.label(handler)}, above it, did not fail: the error was handled there"
+        return "it reached the root through sidecars only" if ctx.ix.parent[failing[0]] >= 0 \
+            else "it is the request's root span"
+    above = " <- ".join(ctx.label(i) for i in failing[1:6]) + (" <- …" if len(failing) > 6 else "")
+    went = f"it propagated up through {len(failing) - 1} erroring span(s) ({above})"
+    if handler is None:
+        return f"{went} to the root"
+    return f"{went} and was handled by {ctx.label(handler)}, which did not fail"

@@ -58,10 +58,19 @@ def find_remote_calls(ix: TraceIndex, span_layer: list[str], critical_us: list[i
 
 
 def _calls_another_service(ix: TraceIndex, c: int) -> bool:
-    """Kind-less data (e.g. Nezha's): a span whose only child runs in another service is the
-    client side of a call."""
+    """Kind-less data (e.g. Nezha's): a span is the client side of a call when its only child
+    runs in another service under a name that contains its own, or is contained in it (the
+    client span of ``hipstershop.CurrencyService/Convert`` reaches ``grpc.hipstershop.
+    CurrencyService/Convert``).  A parent named for other work (CRISP's ``O1`` over ``O2``)
+    is doing its own work around the call: its time is self time, not wire time."""
     kids = ix.children[c]
-    return kids is not None and len(kids) == 1 and ix.spans[kids[0]].service != ix.spans[c].service
+    if kids is None or len(kids) != 1:
+        return False
+    caller, callee = ix.spans[c], ix.spans[kids[0]]
+    if callee.service == caller.service:
+        return False
+    mine, theirs = caller.name.lower(), callee.name.lower()
+    return bool(mine) and bool(theirs) and (mine in theirs or theirs in mine)
 
 
 def _reach_servers(ix: TraceIndex, c: int, span_layer: list[str]) -> tuple[list[int], list[int]]:

@@ -3,12 +3,17 @@ tests (tests/live/test_http_faults.py) hold the client to them, redirects includ
 
 from __future__ import annotations
 
+import http.server
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from tracewhy.backends import BackendFlags, resolve_backend
-from tracewhy.backends.hosts import is_listed, metadata_reason, resolved
+from tracewhy.backends.hosts import check_peer, is_listed, metadata_reason, resolved
+from tracewhy.backends.http import PeerCheckedAdapter
 from tracewhy.errors import ConfigError
 
 
@@ -57,3 +62,62 @@ def test_a_bad_allow_list_in_the_config_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         resolve_backend(BackendFlags(config=str(config)), env={})
     assert "allow_hosts: expected a list of host names" in str(caught.value)
+
+
+def test_the_address_connected_to_is_judged_too() -> None:
+    """DNS rebinding: a name that resolved to a harmless address when it was checked can
+    resolve to the metadata service when the connection is made."""
+    with pytest.raises(ConfigError) as caught:
+        check_peer("innocent.example", "169.254.169.254", (), "jaeger")
+    message = str(caught.value)
+    assert "innocent.example, which connected to 169.254.169.254," in message
+    assert "--allow-host innocent.example" in caught.value.hint
+    check_peer("innocent.example", "10.0.0.5", (), "jaeger")  # ordinary: passes
+    check_peer("Innocent.Example", "169.254.169.254", ("innocent.example",), "jaeger")  # allowed
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    paths: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        self.paths.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server() -> Iterator[tuple[int, list[str]]]:
+    """A real HTTP server on loopback that records the paths it was asked for."""
+    paths: list[str] = []
+    handler = type("Handler", (_Recorder,), {"paths": paths})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], paths
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_refused_peer_gets_no_request(local_server: tuple[int, list[str]]) -> None:
+    """The check runs on the connected socket, before anything is sent: here it refuses
+    loopback (standing in for a metadata address, which no test can listen on)."""
+    port, paths = local_server
+    seen: list[tuple[str, str]] = []
+
+    def refuse_loopback(host: str, peer: str) -> None:
+        seen.append((host, peer))
+        check_peer(host, "169.254.169.254" if peer == "127.0.0.1" else peer, (), "test")
+
+    session = requests.Session()
+    session.mount("http://", PeerCheckedAdapter(refuse_loopback))
+    with pytest.raises(ConfigError, match="which connected to 169.254.169.254"):
+        session.get(f"http://localhost:{port}/api/traces", timeout=5)
+    assert seen == [("localhost", "127.0.0.1")]
+    assert paths == []  # not a byte of the request went out
+    session.mount("http://", PeerCheckedAdapter(lambda host, peer: None))
+    assert session.get(f"http://127.0.0.1:{port}/ok", timeout=5).status_code == 200
+    assert paths == ["/ok"]

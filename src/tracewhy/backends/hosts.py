@@ -51,16 +51,36 @@ def is_listed(host: str, allowed: tuple[str, ...]) -> bool:
 def metadata_reason(host: str, addresses: list[str]) -> str | None:
     """Why ``host``, which resolves to ``addresses``, may be a metadata service; None if not."""
     for text in addresses:
-        try:
-            address = ipaddress.ip_address(text.split("%")[0])  # fe80::1%eth0
-        except ValueError:
-            continue
-        mapped = getattr(address, "ipv4_mapped", None)
-        address = mapped or address
-        if address.is_link_local or address in _METADATA_ADDRESSES:
+        if is_metadata_address(text):
             shown = "" if text == host else f" (it resolves to {text})"
             return f"a link-local or cloud instance-metadata address{shown}"
     return None
+
+
+def is_metadata_address(text: str) -> bool:
+    """A link-local address or a known metadata address (False for anything not an address)."""
+    try:
+        address = ipaddress.ip_address(text.split("%")[0])  # fe80::1%eth0
+    except ValueError:
+        return False
+    address = getattr(address, "ipv4_mapped", None) or address
+    return address.is_link_local or address in _METADATA_ADDRESSES
+
+
+def check_peer(host: str, peer: str, allowed: tuple[str, ...], label: str) -> None:
+    """Raise ConfigError when a connection to ``host`` reached ``peer``, a metadata address.
+
+    ``check_host`` judged the name by what the resolver said then; the resolver may answer
+    differently when the connection is made (DNS rebinding: a short-lived record that first
+    points at a harmless address, then at the metadata service).  So the address actually
+    connected to is judged too, before a byte of the request is sent."""
+    host = host.lower().strip("[]")
+    if is_listed(host, allowed) or not is_metadata_address(peer):
+        return
+    shown = f"{host}, which connected to {peer}," if peer != host else host
+    raise ConfigError(f"{label}: {shown} is a link-local or cloud instance-metadata address; "
+                      "refusing to send it a request",
+                      hint=f"if it really is your backend, allow it: --allow-host {host}")
 
 
 def resolved(host: str) -> list[str]:

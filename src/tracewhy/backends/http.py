@@ -6,25 +6,31 @@ connection failures and 429/502/503/504 that never sleep past a cap or a deadlin
 decoded size of a response, and credentials that are never sent to another host: redirects
 are followed here, at most five, never from https to http, and a hop to another origin drops
 every credential header.  No request goes to a host ``hosts.check_host`` refuses (cloud metadata
-addresses; with an allow-list, any host not on it).
+addresses; with an allow-list, any host not on it), and no request is sent over a connection
+that reached a metadata address whatever the name said (``hosts.check_peer``; connections made
+through a proxy are judged by name only: the proxy resolves them).
 """
 
 from __future__ import annotations
 
 import base64
+import socket
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import exceptions as u3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from tracewhy import __version__
 from tracewhy.backends import failures
 from tracewhy.backends.config import BackendConfig
-from tracewhy.backends.hosts import check_host
+from tracewhy.backends.hosts import check_host, check_peer
 from tracewhy.backends.retry import Deadline, RetryStopped, make_retry
 from tracewhy.backends.urls import join, origin, resolve_redirect, strip_credentials
 from tracewhy.errors import BackendDataError, BackendUnavailable, ConfigError
@@ -50,7 +56,8 @@ class HttpClient:
         self.config = config
         self.settings = config.http
         self.deadline = deadline or Deadline(self.settings.deadline)
-        self._adapter = HTTPAdapter()
+        self._adapter = PeerCheckedAdapter(lambda host, peer: check_peer(
+            host, peer, self.settings.allow_hosts, self.config.label))
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": f"tracewhy/{__version__}",
                                      "Accept": "application/json"})
@@ -203,6 +210,45 @@ class HttpClient:
         return BackendUnavailable(f"{self.config.label}: timed out: the {limit} passed{got}",
                                   hint="raise --request-timeout / --deadline if the backend is "
                                        "just slow")
+
+
+PeerCheck = Callable[[str, str], None]  # (host asked for, address connected to); raises
+_Connection = TypeVar("_Connection", bound=HTTPConnection)
+
+
+class PeerCheckedAdapter(HTTPAdapter):
+    """An adapter whose direct connections pass ``check`` once connected, before anything is
+    sent on them: a refusal closes the socket and propagates (it is not retried)."""
+
+    def __init__(self, check: PeerCheck) -> None:
+        self._pools = _checked_pools(check)
+        super().__init__()  # builds the pool manager, through init_poolmanager below
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = self._pools
+
+
+def _checked_pools(check: PeerCheck) -> dict[str, type[HTTPConnectionPool]]:
+    def checked(base: type[_Connection]) -> type[_Connection]:
+        class Checked(base):  # type: ignore[valid-type,misc]
+            def _new_conn(self) -> socket.socket:
+                sock: socket.socket = super()._new_conn()
+                try:
+                    check(self.host, str(sock.getpeername()[0]))
+                except BaseException:
+                    sock.close()
+                    raise
+                return sock
+        return Checked
+
+    class CheckedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = checked(HTTPConnection)
+
+    class CheckedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = checked(HTTPSConnection)
+
+    return {"http": CheckedHTTPPool, "https": CheckedHTTPSPool}
 
 
 def _retries_done(raw: requests.Response) -> int:

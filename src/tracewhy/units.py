@@ -10,6 +10,9 @@ from datetime import UTC, datetime, timedelta
 # datetime).  Trace data can hold any integer; outside this range it is no time at all.
 DATE_RANGE_US = (-62_135_596_800 * 10**6, 253_402_300_799 * 10**6)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# 2000-01-01 in seconds since the epoch: real traces start after it; smaller times count from
+# some other zero (hand-made traces count from 0), and are neither unit-converted nor dated.
+YEAR_2000_S = 946_684_800
 
 
 def utc_datetime(time_us: int) -> datetime | None:

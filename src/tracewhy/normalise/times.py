@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from tracewhy.model import Span, SpanLinks
 from tracewhy.normalise.repairs import Repairs
-from tracewhy.units import DATE_RANGE_US
+from tracewhy.units import DATE_RANGE_US, YEAR_2000_S
 
-_YEAR_2000_S = 946_684_800
 _YEAR_2100_S = 4_102_444_800
-MS_RANGE = (_YEAR_2000_S * 10**3, _YEAR_2100_S * 10**3)
-NS_RANGE = (_YEAR_2000_S * 10**9, _YEAR_2100_S * 10**9)
+MS_RANGE = (YEAR_2000_S * 10**3, _YEAR_2100_S * 10**3)
+NS_RANGE = (YEAR_2000_S * 10**9, _YEAR_2100_S * 10**9)
 DEFAULT_MAX_DURATION_US = 7 * 24 * 3600 * 10**6
 # A time outside years 1 to 9999 (DATE_RANGE_US), or a duration longer than those years, is a
 # corrupt or hostile value: no clock wrote it, and no date shows it.
@@ -30,7 +29,7 @@ def repair_times(spans: list[Span], repairs: Repairs,
     times; hand-made traces that count from 0 keep it.
     """
     missing_start = []
-    epoch_times = any((span.start_us or 0) > _YEAR_2000_S for span in spans)
+    epoch_times = any((span.start_us or 0) > YEAR_2000_S for span in spans)
     for span in spans:
         start = span.start_us
         if start is None or (start == 0 and epoch_times):

@@ -15,7 +15,7 @@ from tracewhy.rca.context import RcaContext
 from tracewhy.rca.findings import Finding
 from tracewhy.rca.verdict import Verdict
 from tracewhy.render.format import brief, duration
-from tracewhy.units import utc_datetime
+from tracewhy.units import YEAR_2000_S, utc_datetime
 
 ML_KEYS = ("model.name", "model.version", "tenant.id", "client.platform", "image.format",
            "image.channels", "batch.size", "model.batch_size", "gen_ai.request.model",
@@ -237,6 +237,6 @@ def next_checks(ctx: RcaContext, top: Finding) -> list[str]:
 def _when(ctx: RcaContext, i: int) -> str:
     start = ctx.ix.start[i] if i >= 0 else 0
     moment = utc_datetime(start)
-    if moment is None or start < 946_684_800 * 10**6:  # not an epoch time: hand-made trace
+    if moment is None or start < YEAR_2000_S * 10**6:  # not an epoch time: hand-made trace
         return ""
     return f" around {moment:%Y-%m-%d %H:%M:%S} UTC"

@@ -42,7 +42,7 @@ from tracewhy.render.redact import redact_argv
 @click.option("--graph", "graph_out", metavar="FILE",
               help="Also write the call graph (.dot for Graphviz, .json for node-link JSON).")
 @click.option("--no-redact", is_flag=True,
-              help="HTML/Markdown: keep secrets in the report (its header says so).")
+              help="Keep secrets in the output (an HTML/Markdown report's header says so).")
 @click.option("--strict", is_flag=True, help="Exit 1 when the trace needed repairs (warnings).")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def analyze_command(source: str, fmt: str | None, output: str | None, force: bool,

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracewhy.render.csv_hops import render_csv
 from tracewhy.render.json import render_json
 from tracewhy.render.text import render_text
 
@@ -33,21 +34,24 @@ def render_markdown(analysis: Analysis, **options: Any) -> str:
 
 
 RENDERERS: dict[str, Callable[[Analysis], str]] = {
-    "text": render_text, "json": render_json, "html": render_html, "md": render_markdown}
+    "text": render_text, "json": render_json, "html": render_html, "md": render_markdown,
+    "csv": render_csv}
 EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text", ".html": "html", ".htm": "html",
-                              ".md": "md"}
+                              ".md": "md", ".csv": "csv"}
 REPORTS = {"html": render_html, "md": render_markdown}  # these also take the options below
 
 
 def render(fmt: str, analysis: Analysis, *, command: Sequence[str], generated_at: datetime,
            redact: bool = True) -> str:
     """Render in ``fmt``; reports get the reproduce command, time stamp and redaction flag,
-    JSON and text the redaction flag."""
+    JSON, CSV and text the redaction flag."""
     report = REPORTS.get(fmt)
     if report is not None:
         return report(analysis, command=command, generated_at=generated_at, redact=redact)
     if fmt == "json":
         return render_json(analysis, redact=redact)
+    if fmt == "csv":
+        return render_csv(analysis, redact=redact)
     return render_text(analysis, redact=redact)
 
 

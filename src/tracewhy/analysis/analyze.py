@@ -49,6 +49,31 @@ class Analysis:
         r = self.index.root
         return self.index.end[r] - self.index.start[r] if r >= 0 else 0
 
+    def extent(self) -> Extent | None:
+        """From the first span's start to the last one's end, as recorded (not clamped to the
+        root): what a trace viewer shows as the trace's duration.  None for an empty trace."""
+        ix = self.index
+        if ix.root < 0:
+            return None
+        root_end = ix.end[ix.root]
+        return Extent(min(ix.start), max(ix.end), sum(map(root_end.__lt__, ix.end)))
+
+
+@dataclass(frozen=True)
+class Extent:
+    start_us: int
+    end_us: int
+    after_root: int  # spans that end after the main root: work it did not wait for, or skew
+
+    @property
+    def duration_us(self) -> int:
+        return self.end_us - self.start_us
+
+    def outlasts(self, root_duration_us: int) -> bool:
+        """Does the trace run clearly longer than its root (by more than 5%: clocks of a few
+        hosts disagree by a little in most traces)?"""
+        return self.duration_us * 20 > root_duration_us * 21
+
 
 def analyze(trace: Trace) -> Analysis:
     ix = build_index(trace)

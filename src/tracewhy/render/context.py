@@ -23,6 +23,7 @@ from tracewhy.render.format import duration, percent
 from tracewhy.render.redact import Redactor, command_line, redact_argv
 from tracewhy.render.sections import as_dicts, num
 from tracewhy.render.span_details import choose_details, span_detail
+from tracewhy.render.text import outlasting_note
 from tracewhy.render.texts import Texts, plural
 from tracewhy.render.waterfall import build_waterfall
 
@@ -144,6 +145,9 @@ def _header(analysis: Analysis, texts: Texts, generated_at: str, version: str) -
     total = analysis.root_duration_us
     symptom = analysis.symptom if isinstance(analysis.symptom, dict) else {}
     note, over = _against_target(symptom, total)
+    outlasting = outlasting_note(analysis)
+    if outlasting:
+        note = f"{note}; {outlasting}"
     failed = sum(analysis.error)
     is_error = bool(root is not None and analysis.error[analysis.index.root])
     status_note = texts.text(root.status_message, 300) if root is not None and is_error else ""

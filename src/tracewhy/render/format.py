@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+# From this many seconds on, durations read in the unit: (at least, unit in seconds, name).
+_LONG = ((2 * 86_400, 86_400, "d"), (6_000, 3_600, "h"), (1_000, 60, "min"))
+
 
 def duration(us: int | float) -> str:
-    """``1.23 s``, ``45.6 ms``, ``789 µs``: three significant digits, never scientific."""
+    """``1.23 s``, ``45.6 ms``, ``789 µs``: three significant digits, never scientific; from
+    1000 s on in minutes, hours or days (``16.7 min``, ``30.5 h``, ``11.6 d``)."""
     value = float(us)
     sign = "-" if value < 0 else ""
     value = abs(value)
+    seconds = value / 1_000_000
+    for at_least, unit_s, unit in _LONG:
+        if seconds >= at_least:
+            return f"{sign}{_three(seconds / unit_s)} {unit}"
     if value >= 1_000_000:
-        return f"{sign}{_three(value / 1_000_000)} s"
+        return f"{sign}{_three(seconds)} s"
     if value >= 1_000:
         return f"{sign}{_three(value / 1_000)} ms"
     return f"{sign}{value:.0f} µs"

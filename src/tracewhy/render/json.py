@@ -78,6 +78,7 @@ def _document(analysis: Analysis, critical_path: Any) -> dict[str, Any]:
         "trace_id": trace.trace_id,
         "source": _source(analysis),
         "root": _root(analysis),
+        "extent": _extent(analysis),
         "span_count": len(spans),
         "accounting": trace.accounting(),
         "services": sorted({hop.service for hop in analysis.hops}),  # every span is in a hop
@@ -135,6 +136,14 @@ def _root(analysis: Analysis) -> dict[str, Any] | None:
             "kind": root.kind, "start_us": root.start_us or 0,
             "duration_us": analysis.root_duration_us,
             "error": analysis.error[analysis.index.root]}
+
+
+def _extent(analysis: Analysis) -> dict[str, Any] | None:
+    extent = analysis.extent()
+    if extent is None:
+        return None
+    return {"start_us": extent.start_us, "end_us": extent.end_us,
+            "duration_us": extent.duration_us, "spans_after_root": extent.after_root}
 
 
 def render_json(analysis: Analysis, *, redact: bool = True) -> str:

@@ -30,6 +30,9 @@ def _lines(analysis: Analysis) -> list[str]:
     total = analysis.root_duration_us
     status = "ERROR" if analysis.error[analysis.index.root] else "ok"
     lines.append(f"root   {clean(root.service)}  {clean(root.name)}  {duration(total)}  {status}")
+    outlasting = outlasting_note(analysis)
+    if outlasting:
+        lines.append(f"       {outlasting}")
     services = {span.service for span in analysis.index.spans}
     lines.append(f"spans  {len(analysis.index)} in {len(services)} services"
                  f"   warnings {len(trace.warnings)}")
@@ -75,3 +78,15 @@ def _warnings(analysis: Analysis) -> list[str]:
         return []
     return ["", "data quality:"] + [f"  [{w.code}] {clean(w.message)}"
                                       for w in analysis.trace.warnings]
+
+
+def outlasting_note(analysis: Analysis) -> str:
+    """When the trace runs clearly longer than its root, say how long: a trace viewer shows
+    that longer figure as the trace's duration (the text header, the reports' header)."""
+    extent = analysis.extent()
+    if extent is None or not extent.outlasts(analysis.root_duration_us):
+        return ""
+    n = extent.after_root
+    spans = "1 span ends" if n == 1 else f"{n:,} spans end"
+    after = f": {spans} after the root (work it did not wait for, or clock skew)" if n else ""
+    return f"the trace runs {duration(extent.duration_us)} from first start to last end{after}"

@@ -157,6 +157,25 @@ def test_serialized_fanout_counts_what_parallel_calls_would_save() -> None:
     assert fanout["impact_us"] == 2 * 190_000  # three 190 ms calls could take 190 ms
 
 
+def test_serialized_fanout_also_says_what_all_its_calls_hold() -> None:
+    """A parent calling three services three times each, one call after another: the fan-out
+    saving counts one call per operation, and the finding says what all nine hold."""
+    b = SdkTraceBuilder()
+    root = b.span("checkout", "POST /order", 0, 910, kind="server")
+    for k in range(9):
+        name = ["cart", "payment", "shipping"][k % 3]
+        call = b.span("checkout", f"{name}.Get", 10 + 100 * k, 100 + 100 * k, parent=root,
+                      kind="client")
+        b.span(name, f"{name}.Get", 11 + 100 * k, 99 + 100 * k, parent=call, kind="server")
+    analysis = analyze_trace(b.trace())
+    fanout = finding(analysis, "serialized_fanout")
+    assert fanout["title"] == "checkout POST /order calls 3 downstream operations one after another"
+    assert fanout["impact_us"] == 2 * 90_000
+    every = fanout["evidence"][-1]
+    assert every["text"].startswith("in all, 9 downstream calls hold 810 ms of the critical path")
+    assert every["values"] == {"calls": 9, "critical_us": 810_000}
+
+
 def test_uninstrumented_gap_and_slow_hop() -> None:
     b = SdkTraceBuilder()
     root = b.span("api", "GET /report", 0, 1000, kind="server")

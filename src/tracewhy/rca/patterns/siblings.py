@@ -215,13 +215,14 @@ def serialized_fanout(ctx: RcaContext) -> list[Finding]:
         if not any(ctx.spans[k].service != ctx.spans[p].service or k in ctx.call_of_client
                    for k in kids[:64]) and len(kids) > 64:
             continue  # a long list of local calls: no fan-out to other services to speak of
-        calls = _costliest_per_hop(ctx, _remote_children(ctx, p, kids))
+        remote = _remote_children(ctx, p, kids)
+        calls = _costliest_per_hop(ctx, remote)
         if len(calls) < MIN_FANOUT:
             continue
         run = _longest_run(ctx, calls)  # a list of our own: not one of the cached groups
         on_path = [k for k in run if ctx.subtree_critical[k] > 0]
         if len(on_path) >= MIN_FANOUT:
-            out.append(_fanout(ctx, p, on_path))
+            out.append(_fanout(ctx, p, on_path, remote))
     return out
 
 
@@ -248,7 +249,7 @@ def _costliest_per_hop(ctx: RcaContext, calls: list[int]) -> list[int]:
                                          key=lambda pos: (-subtree[calls[pos]], pos))]
 
 
-def _fanout(ctx: RcaContext, p: int, run: list[int]) -> Finding:
+def _fanout(ctx: RcaContext, p: int, run: list[int], remote: list[int]) -> Finding:
     costs = [ctx.subtree_critical[k] for k in run]
     saving = sum(costs) - max(costs)
     names = ", ".join(ctx.label(k) for k in run[:5])
@@ -257,9 +258,20 @@ def _fanout(ctx: RcaContext, p: int, run: list[int]) -> Finding:
                          f"{duration(sum(costs))}", ctx.ids(run),
                          {"calls": len(run), "sequential_us": sum(costs),
                           "parallel_us": max(costs)})]
+    detail = {"calls": len(run), "saving_us": saving}
+    held = [k for k in remote if ctx.subtree_critical[k]]
+    if len(held) > len(run):  # calls repeated too: say what all of them hold, not one of each
+        total = sum(map(ctx.subtree_critical.__getitem__, held))
+        detail.update(all_calls=len(held), all_critical_us=total)
+        evidence.append(Evidence(
+            f"in all, {len(held)} downstream calls hold {duration(total)} of the critical path "
+            f"({ctx.share(total):.0%} of the request); repeated calls to one operation are "
+            "findings of their own (N+1)", ctx.ids(held[:3]),
+            {"calls": len(held), "critical_us": total}))
     return finding_for(
         ctx, "serialized_fanout", p, impact_us=saving, span_ids=ctx.ids([p, *run]),
-        evidence=evidence, title=f"{ctx.label(p)} calls {len(run)} services in sequence",
+        evidence=evidence,
+        title=f"{ctx.label(p)} calls {len(run)} downstream operations one after another",
         rule="pattern.serialized_fanout: >= 3 distinct remote calls, none overlapping, all on "
              "the critical path; impact = time parallel calls would save",
-        detail={"calls": len(run), "saving_us": saving})
+        detail=detail)

@@ -45,6 +45,28 @@ def test_n_plus_one_names_the_caller_and_counts_the_calls() -> None:
     assert analysis.root_cause["kind"] == "n_plus_one"
     assert "batch" in analysis.root_cause["summary"]
     assert "db.statement" in n1["evidence"][1]["text"]
+    assert not any("each call is followed" in e["text"] for e in n1["evidence"])  # no partner
+
+
+def test_a_loop_calling_two_operations_per_item_names_both() -> None:
+    """Per item: fetch its features, then score it.  Each N+1 finding names the other call of
+    the loop; a plain N+1 (test above) names none."""
+    b = SdkTraceBuilder()
+    root = b.span("api", "POST /rank", 0, 1000, kind="server")
+    for k in range(8):
+        b.span("api", "features.get", 10 + 120 * k, 60 + 120 * k, parent=root, kind="client")
+        b.span("api", "model.score", 60 + 120 * k, 125 + 120 * k, parent=root, kind="client")
+    analysis = analyze_trace(b.trace())
+    loops = {f["title"].rsplit(" to ", 1)[1]: f for f in analysis.findings
+             if f["kind"] == "n_plus_one"}
+    assert set(loops) == {"api features.get", "api model.score"}
+    for callee, other in (("api features.get", "api model.score"),
+                          ("api model.score", "api features.get")):
+        pair = loops[callee]["evidence"][-1]
+        assert pair["text"].startswith(f"each call is followed by one to {other} (8 calls")
+        assert pair["values"]["paired_calls"] == 8
+    assert analysis.root_cause is not None
+    assert "each followed by one to api" in analysis.root_cause["summary"]
 
 
 def test_n_plus_one_names_the_attributes_that_vary_by_value_and_by_type() -> None:

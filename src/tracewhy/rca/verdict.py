@@ -111,8 +111,9 @@ def summary(ctx: RcaContext, f: Finding, agreeing: list[Finding] | None = None) 
                      f"{duration(retried.impact_us)}" + reach)
         return f"{f.service} {f.operation} failed ({brief(str(d.get('reason')))}){reach}."
     if f.kind == "n_plus_one":
-        return (f"{f.service} {f.operation} made {d['calls']} sequential calls to {d['callee']} "
-                f"({duration(f.impact_us)} on the critical path, {share}): batch them.")
+        paired = f", each followed by one to {d['paired_with']}" if d.get("paired_with") else ""
+        return (f"{f.service} {f.operation} made {d['calls']} sequential calls to {d['callee']}"
+                f"{paired} ({duration(f.impact_us)} on the critical path, {share}): batch them.")
     if f.kind == "retry":
         reasons = ", ".join(brief(r, 60) for r in d.get("reasons") or {})
         return (f"{f.service} {f.operation} kept failing ({reasons}) "

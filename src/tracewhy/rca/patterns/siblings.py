@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from itertools import compress, count, islice
 from operator import eq, lt, sub
@@ -92,13 +93,47 @@ def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str
         evidence.insert(1, Evidence("they differ only in " + ", ".join(keys)
                                     + ": one call per item, where one batched call would do",
                                     ctx.ids(run[:3]), {"varying": keys}))
+    partner = _loop_partner(ctx, p, run)
+    paired = ctx.label(partner[0]) if partner else None
+    if partner:
+        held = sum(map(ctx.subtree_critical.__getitem__, partner))
+        evidence.append(Evidence(
+            f"each call is followed by one to {paired} ({len(partner)} calls, {duration(held)} "
+            "on the critical path): one loop over the items makes both, and batching both "
+            "saves the most", ctx.ids(partner), {"paired_calls": len(partner),
+                                                 "paired_critical_us": held}))
     return finding_for(
         ctx, "n_plus_one", p, impact_us=impact, span_ids=ctx.ids([p, *run]),
         evidence=evidence,
         title=f"{ctx.label(p)} made {len(run)} sequential calls to {callee}",
         rule="pattern.n_plus_one: >= 4 sequential calls to one operation from one parent",
         detail={"calls": len(run), "callee": callee, "callee_hop": (service, name),
-                "total_us": total, "varying": keys})
+                "total_us": total, "varying": keys, "paired_with": paired})
+
+
+LOOP_SAMPLE = 50  # gaps between calls looked at: enough to tell a loop from chance
+LOOP_BODY = 8  # other calls between two repeats, at most, for a tight loop
+
+
+def _loop_partner(ctx: RcaContext, p: int, run: list[int]) -> list[int] | None:
+    """The calls of the one other operation that sits between the repeats of ``run``, once in
+    (nearly) every gap: a loop over items that calls both (fetch features, then predict).
+    Looks at the first gaps only, and only at tight loops, so a wide fan-out costs little."""
+    kids, codes = ctx.ix.children[p] or [], ctx.analysis.span_hop
+    mine, once_per_gap, gaps = codes[run[0]], Counter[int](), 0
+    for a, b in zip(run[:LOOP_SAMPLE], run[1:LOOP_SAMPLE + 1], strict=False):
+        lo, hi = bisect_right(kids, a), bisect_left(kids, b)  # kids: in index (time) order
+        if hi - lo > LOOP_BODY:
+            return None
+        in_gap = Counter(codes[k] for k in kids[lo:hi] if ctx.ix.awaited[k])
+        once_per_gap.update(code for code, n in in_gap.items() if n == 1 and code != mine)
+        gaps += 1
+    if not once_per_gap:
+        return None
+    code, n = once_per_gap.most_common(1)[0]
+    if n * 10 < gaps * 9:  # in at least 90% of the gaps
+        return None
+    return ctx.children_by_hop(p)[ctx.analysis.hop_keys[code]]
 
 
 def _varying_attributes(ctx: RcaContext, run: list[int]) -> list[str]:

@@ -321,3 +321,16 @@ def test_errors_a_sidecar_retried_away_are_recovered_with_their_cost() -> None:
                         if s.service == "model-server" and s.status == "error")
     assert recovered["span_ids"] == failed_ids and len(failed_ids) == 2
     assert recovered["added_us"] == 200_000  # two 100 ms attempts on the critical path
+
+
+def test_whys_answers_read_as_sentences_but_names_keep_their_case() -> None:
+    b = SdkTraceBuilder()
+    root = b.span("api", "GET /report", 0, 1000, kind="server")
+    worker = b.span("reports", "build", 10, 990, parent=root,
+                    resource={"k8s.pod.name": "reports-7d9-x2"})
+    b.span("reports", "SELECT", 20, 60, parent=worker, kind="client", db__system="postgresql")
+    b.span("reports", "SELECT", 900, 950, parent=worker, kind="client", db__system="postgresql")
+    whys = analyze_trace(b.trace()).whys
+    answers = {w["question"]: w["answer"] for w in whys}
+    assert answers["Where did it run?"] == "It ran on k8s.pod.name=reports-7d9-x2."
+    assert answers["Why did reports build take so long?"].startswith("reports build has ")

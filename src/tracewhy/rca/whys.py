@@ -23,6 +23,19 @@ ML_KEYS = ("model.name", "model.version", "tenant.id", "client.platform", "image
 MAX_STEPS = 7
 
 
+# The first words of evidence sentences the detectors write in lower case (evidence lists read
+# on from a label); as an answer the sentence starts with a capital.  Names are never changed:
+# an answer may start with a service called "frontend".
+_OWN_OPENERS = frozenset({"it", "first", "failed", "in", "the", "they", "no", "on", "each"})
+
+
+def as_answer(evidence_text: str) -> str:
+    first = evidence_text.split(" ", 1)[0]
+    if first in _OWN_OPENERS:
+        return evidence_text[0].upper() + evidence_text[1:]
+    return evidence_text
+
+
 def why(question: str, answer: str, rule: str, span_ids: list[str] | None = None,
         **values: Any) -> dict[str, Any]:
     answer = answer.rstrip()
@@ -126,7 +139,7 @@ def _finding_step(ctx: RcaContext, top: Finding) -> dict[str, Any]:
     }
     question = questions.get(top.kind, f"Why did {top.service} {top.operation} take so long?")
     first = top.evidence[0]
-    return why(question, first.text + ".", top.rule, first.span_ids or top.span_ids,
+    return why(question, as_answer(first.text) + ".", top.rule, first.span_ids or top.span_ids,
                impact_us=top.impact_us, **first.values)
 
 
@@ -135,7 +148,7 @@ def _mechanism_steps(ctx: RcaContext, top: Finding,
     steps = []
     if len(top.evidence) > 1 and top.kind != "error_origin":  # its 2nd item repeats the chain
         second = top.evidence[1]
-        steps.append(why(_mechanism_question(top), second.text + ".", top.rule,
+        steps.append(why(_mechanism_question(top), as_answer(second.text) + ".", top.rule,
                          second.span_ids or top.span_ids, **second.values))
     steps.extend(why("Does anything else in the trace point the same way?",
                      f"Yes: {other.title} ({duration(other.impact_us)}).", other.rule,

@@ -16,6 +16,7 @@ import click
 
 from tracewhy import backends
 from tracewhy.backends import BackendConfig, BackendFlags, resolve_backend
+from tracewhy.cli.memory import available_memory, memory_warning
 from tracewhy.cli.output import write_output
 from tracewhy.errors import ConfigError
 from tracewhy.ids import is_hex
@@ -166,10 +167,13 @@ def load_source(source: str, opts: dict[str, Any], *, force: bool = False) -> Tr
     if opts.get("save_raw"):
         raise click.UsageError("--save-raw needs a backend (--jaeger URL or --zipkin URL)")
     fmt = opts.get("input_format")
+    max_bytes = opts.get("max_input_bytes") or DEFAULT_MAX_INPUT_BYTES
+    warning = memory_warning(source, max_bytes, available_memory())
+    if warning:
+        click.echo(warning, err=True)
     return load_trace(source, trace_id=opts.get("trace_id"),
                       fmt=None if fmt in (None, "auto") else fmt,
-                      options=normalise_options(opts),
-                      max_bytes=opts.get("max_input_bytes") or DEFAULT_MAX_INPUT_BYTES)
+                      options=normalise_options(opts), max_bytes=max_bytes)
 
 
 def _backend_for(source: str, opts: dict[str, Any]) -> BackendConfig | None:

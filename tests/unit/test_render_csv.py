@@ -38,17 +38,20 @@ def test_the_rows_are_the_json_hops(path: Path, external: Path) -> None:
         assert row == {column: str(hop[column]) for column in COLUMNS}
 
 
-def test_names_cannot_become_formulas_and_survive_commas_and_line_breaks() -> None:
+def test_names_can_neither_become_formulas_nor_drive_a_terminal() -> None:
     b = SdkTraceBuilder()
     root = b.span("=HYPERLINK(\"http://evil\",\"x\")", "GET /", 0, 100, kind="server")
     b.span("shop", "+cmd|' /C calc'!A0", 10, 40, parent=root)
     b.span("shop", "-2+3", 40, 60, parent=root)
     b.span("@SUM(A1)", "load, then\nsave", 60, 90, parent=root)
+    b.span("shop", "\x1b[2J\x1b[31mred", 90, 95, parent=root)
     table = rows(render_csv(analyze_trace(b.trace())))
     cells = {row["service"] for row in table} | {row["operation"] for row in table}
     assert "'=HYPERLINK(\"http://evil\",\"x\")" in cells
-    assert {"'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)", "load, then\nsave"} <= cells
+    assert {"'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)", "load, then\\nsave",
+            "\\x1b[2J\\x1b[31mred"} <= cells
     assert not any(c[:1] in "=+-@" for c in cells)
+    assert not any(ord(ch) < 32 for c in cells for ch in c)  # nothing a terminal acts on
 
 
 def test_secrets_in_names_are_masked_unless_asked_not_to() -> None:

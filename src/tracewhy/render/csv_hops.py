@@ -4,17 +4,20 @@
 This is the "trace statistics" table people paste into spreadsheets and tickets.  Names come
 from trace data, so two things a spreadsheet would do with them are prevented: a cell that
 starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading
-apostrophe, as OWASP advises against CSV injection, and with redaction on (the default) names
-are masked as in every other output.
+apostrophe, as OWASP advises against CSV injection; control characters are written visibly, so
+printing the table cannot drive a terminal; and with redaction on (the default) names are
+masked as in every other output.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 from typing import TYPE_CHECKING
 
 from tracewhy.render.redact import Redactor
+from tracewhy.render.safe_text import clean
 
 if TYPE_CHECKING:
     from tracewhy.analysis.analyze import Analysis
@@ -40,5 +43,8 @@ def render_csv(analysis: Analysis, *, redact: bool = True) -> str:
 
 
 def cell(text: str) -> str:
-    """Text a spreadsheet shows as text, never evaluates."""
+    """Text a spreadsheet shows as text, never evaluates, and a terminal shows as it is:
+    control characters (ANSI escapes, line breaks) are written visibly, as in the text output,
+    but long names are not cut."""
+    text = clean(text, max_len=sys.maxsize)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text

@@ -259,6 +259,24 @@ def test_error_origin_is_the_deepest_unexplained_error() -> None:
     assert "CUDA out of memory" in answers and "model.batch_size=256" in answers
 
 
+def test_an_error_stops_at_the_span_that_handled_it() -> None:
+    """worker fails on its own, cache (above it) handled the failure of load below it: the
+    story of load's error ends at cache, and worker's error is not part of it."""
+    b = SdkTraceBuilder()
+    root = b.span("api", "GET /item", 0, 400, kind="server")
+    worker = b.span("worker", "enrich", 10, 390, parent=root, error="bad input")
+    cache = b.span("cache", "get_or_load", 20, 380, parent=worker)
+    load = b.span("store", "load", 30, 370, parent=cache, error="upstream failed")
+    b.span("db", "SELECT", 40, 360, parent=load, kind="client", error="deadlock detected")
+    analysis = analyze_trace(b.trace())
+    origin = finding(analysis, "error_origin")
+    assert (origin["service"], origin["operation"]) == ("db", "SELECT")
+    assert origin["evidence"][1]["text"].endswith(
+        "it propagated up through 1 erroring span(s) (store load) and was handled by cache "
+        "get_or_load, which did not fail")
+    assert origin["evidence"][1]["values"]["erroring_spans"] == 2  # SELECT and load only
+
+
 def test_whys_are_deterministic_and_cite_real_spans() -> None:
     def build() -> Analysis:
         return analyze_trace(sequential_lookups(8, step_ms=110, length_ms=100).trace())

@@ -14,12 +14,9 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
     origin = errors.primary
     reason = ctx.analysis.error_reason[origin] or "error"
     chain = errors.chain
-    failing = [i for i in chain if ctx.analysis.error[i] and ctx.layer[i] != "mesh"]
+    failing, handler = _climb(ctx, chain)
     branch = chain[-2] if len(chain) >= 2 else origin  # the root's child on the way down
     impact = ctx.subtree_critical[branch]
-    # The first span above the failing ones that did not fail itself handled the error.
-    handler = next((i for i in chain if not ctx.analysis.error[i] and ctx.layer[i] != "mesh"),
-                   None)
     how_far = _how_far(ctx, failing, handler)
     evidence = [
         Evidence(f"{ctx.label(origin)} failed: {reason}", ctx.ids([origin]), {"reason": reason}),
@@ -39,6 +36,20 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
         detail={"reason": reason, "reaches_root": errors.reaches_root,
                 "chain": [ctx.label(i) for i in failing],
                 "propagation": how_far})]
+
+
+def _climb(ctx: RcaContext, chain: list[int]) -> tuple[list[int], int | None]:
+    """The erroring spans from the origin up (sidecars pass errors through unnamed), and the
+    first span above them that did not fail: it handled the error (None: none did).  An error
+    higher up, above the handler, is another failure, not this one travelling."""
+    failing: list[int] = []
+    for i in chain:
+        if ctx.layer[i] == "mesh":
+            continue
+        if not ctx.analysis.error[i]:
+            return failing, i
+        failing.append(i)
+    return failing, None
 
 
 def _how_far(ctx: RcaContext, failing: list[int], handler: int | None) -> str:

@@ -15,7 +15,7 @@ import networkx as nx
 from tracewhy.analysis.analyze import Analysis
 from tracewhy.render.context_types import CallGraph, GraphEdge, GraphNode
 from tracewhy.render.format import duration, percent
-from tracewhy.render.texts import Texts, css_layer, shorten
+from tracewhy.render.texts import Texts, css_layer, plural, shorten
 
 MAX_NODES = 40
 NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 190, 52, 90, 22, 16
@@ -39,7 +39,7 @@ def build_call_graph(analysis: Analysis, texts: Texts) -> CallGraph:
     cols = max((x for x, _ in pos.values()), default=0) + 1
     rows = max((y for _, y in pos.values()), default=0) + 1
     left = len(services) - len(kept)
-    note = f"{left} services with the least critical time are not drawn" if left else ""
+    note = f"{plural(left, 'service')} with the least critical time left out" if left else ""
     return CallGraph(PAD * 2 + cols * NODE_W + (cols - 1) * GAP_X,
                      PAD * 2 + rows * NODE_H + (rows - 1) * GAP_Y + 24, nodes, edges, note)
 

@@ -96,7 +96,7 @@ def service_bar(analysis: Analysis, texts: Texts) -> StackedBar:
              for k, r in enumerate(ranked[:MAX_BAR_PARTS - 1])]
     rest = sum(int(num(r, "critical_us")) for r in ranked[MAX_BAR_PARTS - 1:])
     if rest:
-        parts.append((f"{len(ranked) - MAX_BAR_PARTS + 1} other services", rest, "other"))
+        parts.append((plural(len(ranked) - MAX_BAR_PARTS + 1, "other service"), rest, "other"))
     return _bar("Critical path by service", "", parts, analysis.root_duration_us)
 
 

@@ -34,7 +34,8 @@ def _lines(analysis: Analysis) -> list[str]:
     if outlasting:
         lines.append(f"       {outlasting}")
     services = {span.service for span in analysis.index.spans}
-    lines.append(f"spans  {len(analysis.index)} in {len(services)} services"
+    lines.append(f"spans  {len(analysis.index)} in {len(services)} "
+                 f"service{'s' if len(services) != 1 else ''}"
                  f"   warnings {len(trace.warnings)}")
     lines.extend(_verdict(analysis))
     lines.append("")

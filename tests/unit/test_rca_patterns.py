@@ -277,6 +277,54 @@ def test_an_error_stops_at_the_span_that_handled_it() -> None:
     assert origin["evidence"][1]["values"]["erroring_spans"] == 2  # SELECT and load only
 
 
+def test_an_error_under_another_root_is_not_the_requests() -> None:
+    """A trace holding a second tree (its parent span was never exported): its failing root
+    is not the request's, and the request, which succeeded, is not said to have failed."""
+    import orjson
+
+    from tracewhy.sources import parse_bytes, select_trace
+
+    b = SdkTraceBuilder()
+    root = b.span("api", "GET /page", 0, 100, kind="server")
+    b.span("render", "template", 10, 90, parent=root)
+    lost = b.span("jobs", "schedule", 200, 300)
+    b.span("jobs", "send-mail", 210, 260, parent=lost, error="smtp refused")
+    doc = orjson.loads(b.otlp_bytes())
+    lost_id = format(lost.get_span_context().span_id, "016x")
+    for block in doc["resourceSpans"]:
+        for scope in block["scopeSpans"]:
+            scope["spans"] = [s for s in scope["spans"] if s["spanId"] != lost_id]
+    # the lost parent was in another trace: give its child this trace's id, as a broken
+    # propagation would
+    trace_id = format(root.get_span_context().trace_id, "032x")
+    for block in doc["resourceSpans"]:
+        for scope in block["scopeSpans"]:
+            for span in scope["spans"]:
+                span["traceId"] = trace_id
+    analysis = analyze_trace(select_trace(parse_bytes(orjson.dumps(doc), "forest.json")))
+    assert analysis.root is not None and analysis.root.name == "GET /page"
+    origin = finding(analysis, "error_origin")
+    assert origin["title"].endswith("outside the request's own tree")
+    assert "it is a root of its own, beside the request's" in origin["evidence"][1]["text"]
+    assert analysis.root_cause is not None and analysis.root_cause["kind"] != "error_origin"
+    assert "failed" not in analysis.root_cause["summary"]
+
+
+def test_a_handled_error_costs_the_failed_work_not_its_whole_branch() -> None:
+    """worker handled a 5 ms failure of its cache lookup, then spent 300 ms on its own: the
+    error's cost is the 5 ms, and the verdict is about the 300 ms."""
+    b = SdkTraceBuilder()
+    root = b.span("api", "GET /item", 0, 400, kind="server")
+    worker = b.span("worker", "enrich", 10, 390, parent=root)
+    b.span("cache", "GET", 20, 25, parent=worker, kind="client", error="connection reset")
+    analysis = analyze_trace(b.trace())
+    origin = finding(analysis, "error_origin")
+    assert origin["impact_us"] == 5_000
+    assert analysis.root_cause is not None
+    assert (analysis.root_cause["service"], analysis.root_cause["operation"]) == \
+        ("worker", "enrich")
+
+
 def test_whys_are_deterministic_and_cite_real_spans() -> None:
     def build() -> Analysis:
         return analyze_trace(sequential_lookups(8, step_ms=110, length_ms=100).trace())

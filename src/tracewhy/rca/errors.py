@@ -65,15 +65,20 @@ def analyse_errors(ix: TraceIndex, error: list[bool], critical_us: list[int],
     if not origins:
         return ErrorAnalysis(role, None, [], False)
 
+    top = _tops(ix, origins)  # a forest: errors under other roots are not this request's
+
     def climb(i: int) -> tuple[int, bool]:
+        """How many erroring (or sidecar) spans the error climbs through, and whether it
+        reaches the request's root."""
         height, p = 0, ix.parent[i]
         while p >= 0 and (error[p] or span_layer[p] == "mesh"):
             height, p = height + 1, ix.parent[p]
-        return height, p < 0
+        return height, p < 0 and top[i] == ix.root
 
     def rank(i: int) -> tuple[Any, ...]:
         height, to_root = climb(i)
-        return (to_root, height, critical_us[i] > 0, ix.end[i], -ix.start[i], ix.spans[i].span_id)
+        return (top[i] == ix.root, to_root, height, critical_us[i] > 0, ix.end[i], -ix.start[i],
+                ix.spans[i].span_id)
 
     primary = max(origins, key=rank)
     chain = [primary]
@@ -82,3 +87,18 @@ def analyse_errors(ix: TraceIndex, error: list[bool], critical_us: list[int],
         chain.append(p)
         p = ix.parent[p]
     return ErrorAnalysis(role, primary, chain, climb(primary)[1])
+
+
+def _tops(ix: TraceIndex, spans: list[int]) -> dict[int, int]:
+    """The topmost ancestor of each of ``spans`` (and of the spans on the way up), each span
+    climbed once: a deep chain with an error every few spans stays linear."""
+    top: dict[int, int] = {}
+    for i in spans:
+        path, j = [], i
+        while j not in top and ix.parent[j] >= 0:
+            path.append(j)
+            j = ix.parent[j]
+        found = top.setdefault(j, j)  # j: a root, or a span whose top is known
+        for k in path:
+            top[k] = found
+    return top

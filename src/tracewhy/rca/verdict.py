@@ -103,7 +103,8 @@ def summary(ctx: RcaContext, f: Finding, agreeing: list[Finding] | None = None) 
     d = f.detail
     if f.kind == "error_origin":
         reach = "; the error reached the client" if d.get("reaches_root") \
-            else "; the caller handled it"
+            else "; the caller handled it" if d.get("handled") \
+            else "; it is outside the request's own tree"
         retried = next((a for a in agreeing if a.kind == "retry"), None)
         if retried is not None:
             r = retried.detail

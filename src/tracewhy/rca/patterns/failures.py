@@ -15,9 +15,12 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
     reason = ctx.analysis.error_reason[origin] or "error"
     chain = errors.chain
     failing, handler = _climb(ctx, chain)
-    branch = chain[-2] if len(chain) >= 2 else origin  # the root's child on the way down
+    in_request = chain[-1] == ctx.ix.root  # not under another root of a forest
+    # What the failure cost: the branch below the root when it reached the root, else the
+    # failed work only (the request went on around it).
+    branch = chain[-2] if errors.reaches_root and len(chain) >= 2 else failing[-1]
     impact = ctx.subtree_critical[branch]
-    how_far = _how_far(ctx, failing, handler)
+    how_far = _how_far(ctx, failing, handler, in_request)
     evidence = [
         Evidence(f"{ctx.label(origin)} failed: {reason}", ctx.ids([origin]), {"reason": reason}),
         Evidence(f"no span below it failed, so the error starts there; {how_far}",
@@ -26,7 +29,8 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
         Evidence(f"the failing branch holds {duration(impact)} of the critical path",
                  ctx.ids([branch]), {"critical_us": impact}),
     ]
-    outcome = "and reached the client" if errors.reaches_root else "but was handled upstream"
+    outcome = "and reached the client" if errors.reaches_root else \
+        "but was handled upstream" if handler is not None else "outside the request's own tree"
     return [finding_for(
         ctx, "error_origin", origin, impact_us=impact, span_ids=ctx.ids(failing),
         evidence=evidence,
@@ -34,7 +38,7 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
         rule="errors.origin: the deepest error with no erroring child, on the chain that "
              "climbs highest",
         detail={"reason": reason, "reaches_root": errors.reaches_root,
-                "chain": [ctx.label(i) for i in failing],
+                "handled": handler is not None, "chain": [ctx.label(i) for i in failing],
                 "propagation": how_far})]
 
 
@@ -52,15 +56,18 @@ def _climb(ctx: RcaContext, chain: list[int]) -> tuple[list[int], int | None]:
     return failing, None
 
 
-def _how_far(ctx: RcaContext, failing: list[int], handler: int | None) -> str:
+def _how_far(ctx: RcaContext, failing: list[int], handler: int | None, in_request: bool) -> str:
     """How far up the error went: the erroring spans above the origin, and where it stopped."""
+    root = "the root" if in_request else \
+        "a root of its own, beside the request's (work the trace holds besides the request)"
     if len(failing) == 1:
         if handler is not None:
             return f"{ctx.label(handler)}, above it, did not fail: the error was handled there"
-        return "it reached the root through sidecars only" if ctx.ix.parent[failing[0]] >= 0 \
-            else "it is the request's root span"
+        if ctx.ix.parent[failing[0]] >= 0:
+            return f"it reached {root} through sidecars only"
+        return "it is the request's root span" if in_request else f"it is {root}"
     above = " <- ".join(ctx.label(i) for i in failing[1:6]) + (" <- …" if len(failing) > 6 else "")
     went = f"it propagated up through {len(failing) - 1} erroring span(s) ({above})"
     if handler is None:
-        return f"{went} to the root"
+        return f"{went} to {root}"
     return f"{went} and was handled by {ctx.label(handler)}, which did not fail"

@@ -68,3 +68,11 @@ def test_long_durations_read_in_minutes_hours_and_days(us: int, text: str) -> No
     """Extents of days happen (a flow traced end to end, damaged times): '1005284 s' was what
     they read as."""
     assert duration(us) == text
+
+
+@pytest.mark.parametrize(("us", "text"), [
+    (999.4, "999 µs"), (999.6, "1.00 ms"), (99_970, "100 ms"), (9_996, "10.0 ms"),
+    (999_600, "1.00 s"), (999.6 * 10**6, "16.7 min")])
+def test_a_duration_that_rounds_up_takes_the_next_unit(us: float, text: str) -> None:
+    """Never '100.0 ms', '1000 ms' or '1000 s': rounding decides the digits and the unit."""
+    assert duration(us) == text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # From this many seconds on, durations read in the unit: (at least, unit in seconds, name).
-_LONG = ((2 * 86_400, 86_400, "d"), (6_000, 3_600, "h"), (1_000, 60, "min"))
+_LONG = ((2 * 86_400, 86_400, "d"), (6_000, 3_600, "h"), (999.5, 60, "min"))
 
 
 def duration(us: int | float) -> str:
@@ -16,17 +16,18 @@ def duration(us: int | float) -> str:
     for at_least, unit_s, unit in _LONG:
         if seconds >= at_least:
             return f"{sign}{_three(seconds / unit_s)} {unit}"
-    if value >= 1_000_000:
+    if value >= 999_500:  # what rounds to 1000 ms reads as 1.00 s
         return f"{sign}{_three(seconds)} s"
-    if value >= 1_000:
+    if value >= 999.5:
         return f"{sign}{_three(value / 1_000)} ms"
     return f"{sign}{value:.0f} µs"
 
 
 def _three(value: float) -> str:
-    if value >= 100:
+    """Three significant digits, judged after rounding (99.97 reads as 100, not 100.0)."""
+    if value >= 99.95:
         return f"{value:.0f}"
-    if value >= 10:
+    if value >= 9.995:
         return f"{value:.1f}"
     return f"{value:.2f}"
 

@@ -136,11 +136,12 @@ def summary(ctx: RcaContext, f: Finding, agreeing: list[Finding] | None = None) 
         return (f"{f.service} {f.operation} spent {duration(f.impact_us)} ({share}) with none of "
                 f"its child spans running: un-instrumented work or waiting.")
     if f.kind == "serialized_fanout":
-        every = (f"; in all, its {d['all_calls']} downstream calls hold "
-                 f"{duration(d['all_critical_us'])} ({ctx.share(d['all_critical_us']):.0%})"
-                 if "all_calls" in d else "")
+        if "all_calls" in d:
+            return (f"{f.title}, {d['all_calls']} calls in all holding "
+                    f"{duration(d['all_critical_us'])}: running them in parallel or batching "
+                    f"the repeated ones would save {duration(f.impact_us)} ({share}).")
         return (f"{f.title}: running them in parallel would save {duration(f.impact_us)} "
-                f"({share}){every}.")
+                f"({share}).")
     if f.kind == "timeout":
         return f"{f.title}; {duration(f.impact_us)} of the request was spent waiting."
     return f"{f.title}: {duration(f.impact_us)} on the critical path ({share})."

@@ -294,19 +294,23 @@ def _fanout(ctx: RcaContext, p: int, run: list[int], remote: list[int]) -> Findi
                          {"calls": len(run), "sequential_us": sum(costs),
                           "parallel_us": max(costs)})]
     detail = {"calls": len(run), "saving_us": saving}
+    # Calls on the critical path ran one after another.  When operations repeat, all of them
+    # count: parallel calls or batched repeats would save all but the longest.
     held = [k for k in remote if ctx.subtree_critical[k]]
-    if len(held) > len(run):  # calls repeated too: say what all of them hold, not one of each
-        total = sum(map(ctx.subtree_critical.__getitem__, held))
-        detail.update(all_calls=len(held), all_critical_us=total)
+    if len(held) > len(run):
+        held_costs = list(map(ctx.subtree_critical.__getitem__, held))
+        total = sum(held_costs)
+        saving = max(saving, total - max(held_costs))
+        detail.update(saving_us=saving, all_calls=len(held), all_critical_us=total)
         evidence.append(Evidence(
-            f"in all, {len(held)} downstream calls hold {duration(total)} of the critical path "
-            f"({ctx.share(total):.0%} of the request); repeated calls to one operation are "
-            "findings of their own (N+1)", ctx.ids(held[:3]),
-            {"calls": len(held), "critical_us": total}))
+            f"in all, {len(held)} downstream calls run one after another and hold "
+            f"{duration(total)} of the critical path ({ctx.share(total):.0%} of the request); "
+            "repeated calls to one operation are findings of their own (N+1)",
+            ctx.ids(held[:3]), {"calls": len(held), "critical_us": total}))
     return finding_for(
         ctx, "serialized_fanout", p, impact_us=saving, span_ids=ctx.ids([p, *run]),
         evidence=evidence,
         title=f"{ctx.label(p)} calls {len(run)} downstream operations one after another",
         rule="pattern.serialized_fanout: >= 3 distinct remote calls, none overlapping, all on "
-             "the critical path; impact = time parallel calls would save",
+             "the critical path; impact = time parallel calls (or batched repeats) would save",
         detail=detail)

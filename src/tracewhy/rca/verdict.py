@@ -137,7 +137,7 @@ def summary(ctx: RcaContext, f: Finding, agreeing: list[Finding] | None = None) 
                 f"its child spans running: un-instrumented work or waiting.")
     if f.kind == "serialized_fanout":
         if "all_calls" in d:
-            return (f"{f.title}, {d['all_calls']} calls in all holding "
+            return (f"{f.title}, {d['all_calls']:,} calls in all holding "
                     f"{duration(d['all_critical_us'])}: running them in parallel or batching "
                     f"the repeated ones would save {duration(f.impact_us)} ({share}).")
         return (f"{f.title}: running them in parallel would save {duration(f.impact_us)} "

@@ -303,7 +303,7 @@ def _fanout(ctx: RcaContext, p: int, run: list[int], remote: list[int]) -> Findi
         saving = max(saving, total - max(held_costs))
         detail.update(saving_us=saving, all_calls=len(held), all_critical_us=total)
         evidence.append(Evidence(
-            f"in all, {len(held)} downstream calls run one after another and hold "
+            f"in all, {len(held):,} downstream calls run one after another and hold "
             f"{duration(total)} of the critical path ({ctx.share(total):.0%} of the request); "
             "repeated calls to one operation are findings of their own (N+1)",
             ctx.ids(held[:3]), {"calls": len(held), "critical_us": total}))

@@ -311,6 +311,6 @@ def _fanout(ctx: RcaContext, p: int, run: list[int], remote: list[int]) -> Findi
         ctx, "serialized_fanout", p, impact_us=saving, span_ids=ctx.ids([p, *run]),
         evidence=evidence,
         title=f"{ctx.label(p)} calls {len(run)} downstream operations one after another",
-        rule="pattern.serialized_fanout: >= 3 distinct remote calls, none overlapping, all on "
-             "the critical path; impact = time parallel calls (or batched repeats) would save",
+        rule="pattern.serialized_fanout: >= 3 distinct remote calls in a row on the critical "
+             "path; impact = what parallel calls save",
         detail=detail)

@@ -169,3 +169,33 @@ def test_safe_link(url: str, ok: bool) -> None:
 
 def test_report_context_type_is_exported() -> None:
     assert ReportContext is context_types.ReportContext
+
+
+def test_a_report_shows_the_first_findings_and_a_line_on_the_rest() -> None:
+    """A parent calling 20 operations four times each: an N+1 finding per operation.  The
+    reports show the first MAX_FINDINGS_SHOWN in rank order, the root cause first, and say
+    what the rest are; the JSON keeps every one."""
+    import json
+
+    from tests.support.sdk import SdkTraceBuilder
+    from tracewhy.pipeline import analyze_trace
+    from tracewhy.render import render
+    from tracewhy.render.sections import MAX_FINDINGS_SHOWN
+
+    b = SdkTraceBuilder()
+    root = b.span("api", "GET /all", 0, 1000, kind="server")
+    for k in range(80):
+        b.span("api", f"call-{k % 20:02d}", 10 + 12 * k, 20 + 12 * k, parent=root, kind="client")
+    analysis = analyze_trace(b.trace())
+    total = len(analysis.findings)
+    assert total > MAX_FINDINGS_SHOWN
+    ctx = build_report_context(analysis, **CONTEXT)
+    assert [f.id for f in ctx.findings] == [f["id"] for f in analysis.findings][:MAX_FINDINGS_SHOWN]
+    assert ctx.findings[0].is_root_cause
+    assert ctx.findings_note.startswith(f"{total - MAX_FINDINGS_SHOWN} more findings not shown "
+                                        "here (n_plus_one ×")
+    html = render("html", analysis, command=["tracewhy"], generated_at=PINNED["generated_at"])
+    md = render("md", analysis, command=["tracewhy"], generated_at=PINNED["generated_at"])
+    assert "more findings not shown here" in html and "more findings not shown here" in md
+    assert len(json.loads(render("json", analysis, command=["tracewhy"],
+                                 generated_at=PINNED["generated_at"]))["findings"]) == total

@@ -51,13 +51,13 @@ def build_report_context(analysis: Analysis, *, command: Sequence[str],
         "services": sections.service_bar(analysis, texts),
         "hops": sections.hop_table(analysis, texts),
         "errors": sections.errors_section(analysis, texts),
-        "findings": sections.findings(analysis, texts),
         "baseline": sections.baseline(analysis, texts),
         "warnings": sections.warnings(analysis, texts),
         "spans": [span_detail(analysis, texts, i, t0, set(evidence)) for i in detailed],
         "next_checks": [texts.text(c, 500) for c in analysis.next_checks
                         if isinstance(c, str)][:20],
     }
+    body["findings"], body["findings_note"] = sections.findings(analysis, texts)
     header = _header(analysis, texts, _stamp(generated_at), version)  # last: counts redactions
     return ReportContext(
         header=header, verdict=verdict, whys=whys,

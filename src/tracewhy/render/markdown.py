@@ -179,6 +179,8 @@ def _findings(ctx: ReportContext) -> str:
                 (f" · rule {md(f.rule)}" if f.rule else "")]
         out += [f"- {md(ev.text)} {_refs(ev.spans)} {_kv(ev.values)}".rstrip()
                 for ev in f.evidence]
+    if ctx.findings_note:
+        out += ["", f"_{md(ctx.findings_note)}_"]
     return "\n".join(out)
 
 

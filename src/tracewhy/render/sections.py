@@ -7,6 +7,7 @@ returns context values; all trace text goes through :class:`~tracewhy.render.tex
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from tracewhy.analysis.analyze import Analysis
@@ -167,11 +168,29 @@ def _recovered(texts: Texts, row: dict[str, Any]) -> Recovered:
                      texts.refs(row.get("span_ids")))
 
 
-def findings(analysis: Analysis, texts: Texts) -> list[Finding]:
+MAX_FINDINGS_SHOWN = 12  # a wide trace has a finding per repeated operation: ~100
+
+
+def findings(analysis: Analysis, texts: Texts) -> tuple[list[Finding], str]:
+    """The first findings (they come ranked, the root cause first) in full, and a line on the
+    rest: a report is read top down, and the JSON output lists every finding."""
+    rows = as_dicts(analysis.findings)
+    shown, rest = rows[:MAX_FINDINGS_SHOWN], rows[MAX_FINDINGS_SHOWN:]
+    note = ""
+    if rest:
+        kinds = Counter(texts.text(row.get("kind"), 40) for row in rest)
+        held = sum(num(row, "impact_us") for row in rest)
+        note = (f"{plural(len(rest), 'more finding')} not shown here ("
+                + ", ".join(f"{kind} ×{n}" for kind, n in kinds.most_common())
+                + f"; {duration(held)} of impact in all); the JSON output lists every one")
+    return _findings(analysis, texts, shown), note
+
+
+def _findings(analysis: Analysis, texts: Texts, rows: list[dict[str, Any]]) -> list[Finding]:
     cause = analysis.root_cause if isinstance(analysis.root_cause, dict) else {}
     total = analysis.root_duration_us
     out = []
-    for row in as_dicts(analysis.findings):
+    for row in rows:
         impact = num(row, "impact_us")
         share = f" ({percent(impact / total)} of the request)" if total else ""
         where = " · ".join(texts.text(row.get(k), 200) for k in ("service", "operation", "layer")

@@ -118,7 +118,7 @@ def _layer_step(ctx: RcaContext, layers: list[dict[str, Any]],
     answer = (f"The {row['layer']} layer held {duration(row['critical_us'])} of the critical "
               f"path ({row['share']:.0%})" + (f"; the rest: {others}" if others else "") + ".")
     return why("Which part of the stack held the time?", answer, "critical-path.layer-rollup",
-               ctx.ids(members), **{r["layer"]: r["critical_us"] for r in layers})
+               ctx.ids(members), **{f"{r['layer']}_us": r["critical_us"] for r in layers})
 
 
 def _error_path_step(ctx: RcaContext, top: Finding) -> dict[str, Any]:

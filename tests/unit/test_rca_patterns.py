@@ -217,6 +217,23 @@ def test_uninstrumented_gap_and_slow_hop() -> None:
         ("reports", "build")
 
 
+def test_a_slow_call_to_a_peer_the_trace_does_not_show_is_named() -> None:
+    """A database the trace has no spans of: its client span's time is the database's (and the
+    network's).  That was no finding at all ("no single hop holds a large share")."""
+    b = SdkTraceBuilder()
+    root = b.span("api", "GET /orders", 0, 900, kind="server")
+    b.span("api", "SELECT orders", 20, 880, parent=root, kind="client", db__system="postgresql",
+           db__statement="SELECT * FROM orders WHERE user_id = ?")
+    analysis = analyze_trace(b.trace())
+    cause = analysis.root_cause
+    assert cause is not None and cause["kind"] == "slow_hop"
+    assert (cause["service"], cause["operation"], cause["layer"]) == \
+        ("api", "SELECT orders", "database")
+    assert cause["summary"] == ("api SELECT orders waited 860 ms on postgresql (96% of the "
+                                "request); the trace does not show inside postgresql.")
+    assert any("slow-query log" in check for check in analysis.next_checks)
+
+
 def test_timeout_at_a_round_deadline_is_seen() -> None:
     b = SdkTraceBuilder()
     root = b.span("gateway", "GET /x", 0, 5010, kind="server", error="504")

@@ -129,6 +129,9 @@ def summary(ctx: RcaContext, f: Finding, agreeing: list[Finding] | None = None) 
     if f.kind == "regression":
         return (f"{f.service} {f.operation} regressed: +{duration(d['added_us'])} on the "
                 f"critical path against the baseline median ({share}).")
+    if f.kind == "slow_hop" and d.get("peer"):
+        return (f"{f.service} {f.operation} waited {duration(f.impact_us)} on {d['peer']} "
+                f"({share}); the trace does not show inside {d['peer']}.")
     if f.kind == "slow_hop":
         return (f"{f.service} {f.operation} spent {duration(f.impact_us)} in its own work "
                 f"({share}); nothing it called explains the time.")

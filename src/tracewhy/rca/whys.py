@@ -236,6 +236,9 @@ def next_checks(ctx: RcaContext, top: Finding) -> list[str]:
                          f"resource metrics of {service} (memory, GPU, CPU)", deploys],
         "slow_hop": [f"CPU/GPU and memory metrics of {top.detail.get('host') or service}{when}",
                      f"logs and profiles of {service}", deploys],
+        "slow_call": [f"{top.detail.get('peer')}'s own metrics and logs{when} (a database: its "
+                      "slow-query log, locks and load)",
+                      f"the network between {service} and {top.detail.get('peer')}", deploys],
         "regression": [f"what changed in {service} since the baseline window", deploys],
         "uninstrumented_gap": [f"GC pauses, CPU throttling and runtime profiles of "
                                f"{top.detail.get('host') or service}{when}",
@@ -244,7 +247,8 @@ def next_checks(ctx: RcaContext, top: Finding) -> list[str]:
         "timeout": [f"what {service} {top.operation} waited for, and its deadline settings",
                     deploys],
     }
-    return by_kind.get(top.kind, [f"logs and metrics of {service}{when}", deploys])
+    kind = "slow_call" if top.kind == "slow_hop" and top.detail.get("peer") else top.kind
+    return by_kind.get(kind, [f"logs and metrics of {service}{when}", deploys])
 
 
 def _when(ctx: RcaContext, i: int) -> str:

@@ -179,8 +179,10 @@ def slow_hops(ctx: RcaContext) -> list[Finding]:
     own: dict[tuple[str, str], list[int]] = {}
     spans, layer, hops, clients = ctx.spans, ctx.layer, ctx.hop_names, ctx.call_of_client
     for i, crit in enumerate(ctx.critical):
-        if crit and hops[i] in candidates and spans[i].kind != CLIENT and layer[i] != "mesh" \
-                and i not in clients:
+        # A client span whose server is in the trace is a remote call (wire time); one whose
+        # peer is not (a database, an outside API) holds the peer's time: a slow hop too.
+        if crit and hops[i] in candidates and layer[i] != "mesh" and i not in clients \
+                and (spans[i].kind != CLIENT or not ctx.ix.children[i]):
             own.setdefault(hops[i], []).append(i)
     out = []
     for members in own.values():
@@ -193,10 +195,14 @@ def slow_hops(ctx: RcaContext) -> list[Finding]:
 def _slow_hop(ctx: RcaContext, members: list[int], impact: int) -> Finding:
     culprit = max(members, key=lambda i: ctx.critical[i])
     total = sum(ctx.ix.end[i] - ctx.ix.start[i] for i in members)
-    evidence = [Evidence(
-        f"{ctx.label(culprit)} itself (not its children) holds {duration(impact)} of the "
-        f"critical path, {ctx.share(impact):.0%} of the request",
-        ctx.ids(members), {"critical_us": impact, "spans": len(members), "total_us": total})]
+    peer = untraced_peer(ctx.spans[culprit]) if ctx.spans[culprit].kind == CLIENT else None
+    text = (f"{ctx.label(culprit)} waited {duration(impact)} on {peer} on the critical path, "
+            f"{ctx.share(impact):.0%} of the request; the trace does not show inside {peer}"
+            if peer else
+            f"{ctx.label(culprit)} itself (not its children) holds {duration(impact)} of the "
+            f"critical path, {ctx.share(impact):.0%} of the request")
+    evidence = [Evidence(text, ctx.ids(members),
+                         {"critical_us": impact, "spans": len(members), "total_us": total})]
     pod = _hot_pod(ctx, culprit)
     if pod:
         evidence.append(pod)
@@ -204,7 +210,22 @@ def _slow_hop(ctx: RcaContext, members: list[int], impact: int) -> Finding:
         ctx, "slow_hop", culprit, impact_us=impact, span_ids=ctx.ids(members), evidence=evidence,
         title=f"{ctx.label(culprit)} is slow: {duration(impact)} of the request",
         rule="pattern.slow_hop: one hop's own time >= 25% of the request",
-        detail={"own_us": impact, "host": _host(ctx.spans[culprit])})
+        detail={"own_us": impact, "host": _host(ctx.spans[culprit]), "peer": peer})
+
+
+_PEER_KEYS = ("peer.service", "db.system", "rpc.service", "server.address", "net.peer.name",
+              "http.host", "network.peer.address")
+
+
+def untraced_peer(span: Span) -> str:
+    """What a client span with no server span in the trace called, as its attributes name it
+    (``postgresql``, ``payments``, ``api.example.com``), else "the peer it called"."""
+    attributes = span.attributes
+    for key in _PEER_KEYS:
+        value = attributes.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:80]
+    return "the peer it called"
 
 
 def _host(span: Span) -> str:

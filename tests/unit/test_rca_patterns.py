@@ -234,6 +234,22 @@ def test_a_slow_call_to_a_peer_the_trace_does_not_show_is_named() -> None:
     assert any("slow-query log" in check for check in analysis.next_checks)
 
 
+def test_a_call_that_timed_out_on_a_server_that_answered_late_says_where_time_went() -> None:
+    """The client gave up at its 5 s deadline; the server only started 4.96 s into the call
+    and answered in 30 ms.  The chain says so, and the checks point at the server's queue."""
+    b = SdkTraceBuilder()
+    root = b.span("api", "POST /score", 0, 5010, kind="server", error="504")
+    call = b.span("api", "POST model/predict", 5, 5005, parent=root, kind="client",
+                  error="deadline exceeded")
+    b.span("model", "POST /predict", 4960, 4990, parent=call, kind="server")
+    analysis = analyze_trace(b.trace())
+    answers = {w["question"]: w["answer"] for w in analysis.whys}
+    assert answers["Did the server fail too?"] == (
+        "No: model POST /predict started 4.96 s into the call and worked 30.0 ms; 4.97 s of the "
+        "call went on the way there and back (queues, network, sidecars).")
+    assert analysis.next_checks[0].startswith("queue depth, concurrency limits and load of model")
+
+
 def test_timeout_at_a_round_deadline_is_seen() -> None:
     b = SdkTraceBuilder()
     root = b.span("gateway", "GET /x", 0, 5010, kind="server", error="504")

@@ -146,6 +146,9 @@ def _finding_step(ctx: RcaContext, top: Finding) -> dict[str, Any]:
 def _mechanism_steps(ctx: RcaContext, top: Finding,
                      agreeing: list[Finding]) -> list[dict[str, Any]]:
     steps = []
+    if top.kind == "error_origin" and top.detail.get("server_side"):
+        steps.append(why("Did the server fail too?", "No: " + top.detail["server_side"] + ".",
+                         top.rule, top.evidence[-1].span_ids, **top.evidence[-1].values))
     if len(top.evidence) > 1 and top.kind != "error_origin":  # its 2nd item repeats the chain
         second = top.evidence[1]
         steps.append(why(_mechanism_question(top), as_answer(second.text) + ".", top.rule,
@@ -234,6 +237,11 @@ def next_checks(ctx: RcaContext, top: Finding) -> list[str]:
                          "sidecar/mesh and node metrics on both ends", deploys],
         "error_origin": [f"logs of {service}{when} for '{brief(str(top.detail.get('reason')))}'",
                          f"resource metrics of {service} (memory, GPU, CPU)", deploys],
+        "late_server": [f"queue depth, concurrency limits and load of {top.detail.get('server')}"
+                        f"{when}: the call reached it late",
+                        f"the network and sidecars between {service} and "
+                        f"{top.detail.get('server')}",
+                        f"the deadline {service} gives the call, and its retries"],
         "slow_hop": [f"CPU/GPU and memory metrics of {top.detail.get('host') or service}{when}",
                      f"logs and profiles of {service}", deploys],
         "slow_call": [f"{top.detail.get('peer')}'s own metrics and logs{when} (a database: its "
@@ -247,7 +255,8 @@ def next_checks(ctx: RcaContext, top: Finding) -> list[str]:
         "timeout": [f"what {service} {top.operation} waited for, and its deadline settings",
                     deploys],
     }
-    kind = "slow_call" if top.kind == "slow_hop" and top.detail.get("peer") else top.kind
+    kind = "slow_call" if top.kind == "slow_hop" and top.detail.get("peer") else \
+        "late_server" if top.kind == "error_origin" and top.detail.get("server_side") else top.kind
     return by_kind.get(kind, [f"logs and metrics of {service}{when}", deploys])
 
 

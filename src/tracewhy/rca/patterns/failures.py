@@ -29,6 +29,11 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
         Evidence(f"the failing branch holds {duration(impact)} of the critical path",
                  ctx.ids([branch]), {"critical_us": impact}),
     ]
+    server = _server_side(ctx, origin)
+    if server:
+        evidence.append(Evidence(f"its server side did not fail: {server}",
+                                 ctx.ids(ctx.call_of_client[origin].servers),
+                                 {"wire_us": ctx.call_of_client[origin].wire_us}))
     outcome = "and reached the client" if errors.reaches_root else \
         "but was handled upstream" if handler is not None else "outside the request's own tree"
     return [finding_for(
@@ -39,7 +44,24 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
              "climbs highest",
         detail={"reason": reason, "reaches_root": errors.reaches_root,
                 "handled": handler is not None, "chain": [ctx.label(i) for i in failing],
-                "propagation": how_far})]
+                "propagation": how_far, "server_side": server,
+                "server": ctx.spans[ctx.call_of_client[origin].servers[0]].service if server
+                else None})]
+
+
+def _server_side(ctx: RcaContext, origin: int) -> str:
+    """When the failing span is a call whose server is in the trace and did not fail (a client
+    timing out on a server that answered late): where the call's time went."""
+    call = ctx.call_of_client.get(origin)
+    if call is None:
+        return ""
+    ix = ctx.ix
+    first = min(call.servers, key=ix.start.__getitem__)
+    waited = ix.start[first] - ix.start[origin]
+    served = sum(ix.end[k] - ix.start[k] for k in call.servers)
+    return (f"{ctx.label(first)} started {duration(max(0, waited))} into the call and worked "
+            f"{duration(served)}; {duration(call.wire_us)} of the call went on the way there "
+            "and back (queues, network, sidecars)")
 
 
 def _climb(ctx: RcaContext, chain: list[int]) -> tuple[list[int], int | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracewhy.rca.context import RcaContext
 from tracewhy.rca.findings import Evidence, Finding, finding_for
+from tracewhy.rca.latency import RemoteCall
 from tracewhy.render.format import brief, duration
 
 
@@ -29,11 +30,11 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
         Evidence(f"the failing branch holds {duration(impact)} of the critical path",
                  ctx.ids([branch]), {"critical_us": impact}),
     ]
-    server = _server_side(ctx, origin)
-    if server:
-        evidence.append(Evidence(f"its server side did not fail: {server}",
-                                 ctx.ids(ctx.call_of_client[origin].servers),
-                                 {"wire_us": ctx.call_of_client[origin].wire_us}))
+    call = ctx.call_of_client.get(origin)  # the failing span is a call whose server is traced
+    server = _server_side(ctx, origin, call) if call is not None else ""
+    if call is not None:
+        evidence.append(Evidence(f"its server side did not fail: {server}", ctx.ids(call.servers),
+                                 {"wire_us": call.wire_us}))
     outcome = "and reached the client" if errors.reaches_root else \
         "but was handled upstream" if handler is not None else "outside the request's own tree"
     return [finding_for(
@@ -45,16 +46,12 @@ def error_origin(ctx: RcaContext) -> list[Finding]:
         detail={"reason": reason, "reaches_root": errors.reaches_root,
                 "handled": handler is not None, "chain": [ctx.label(i) for i in failing],
                 "propagation": how_far, "server_side": server,
-                "server": ctx.spans[ctx.call_of_client[origin].servers[0]].service if server
-                else None})]
+                "server": ctx.spans[call.servers[0]].service if call is not None else None})]
 
 
-def _server_side(ctx: RcaContext, origin: int) -> str:
-    """When the failing span is a call whose server is in the trace and did not fail (a client
-    timing out on a server that answered late): where the call's time went."""
-    call = ctx.call_of_client.get(origin)
-    if call is None:
-        return ""
+def _server_side(ctx: RcaContext, origin: int, call: RemoteCall) -> str:
+    """Where the time of a failed call went when its server did not fail (nothing below the
+    origin did): a client timing out on a server that answered late."""
     ix = ctx.ix
     first = min(call.servers, key=ix.start.__getitem__)
     waited = ix.start[first] - ix.start[origin]

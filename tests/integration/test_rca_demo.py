@@ -77,3 +77,19 @@ def test_healthy_traces_blame_no_error(runs: Path) -> None:
         analysis = analyze_trace(select_trace(found, record["trace_id"]))
         assert analysis.errors is None
         assert analysis.root_cause is None or analysis.root_cause["kind"] != "error_origin"
+
+
+def test_bubbleup_points_at_the_quality_measure_when_latency_shows_nothing(runs: Path) -> None:
+    """Tenant drift: no errors, and the slowest traces are not the drifting ones.  The default
+    comparison finds nothing and says which selection to try; that one names the tenant."""
+    expected = truth(runs, "tenant-drift")
+    path = str(runs / "tenant-drift" / expected["files"]["otlp"])
+    first = CliRunner().invoke(cli, ["bubbleup", path])
+    assert first.exit_code == 0, first.output
+    assert "no attribute value is over-represented" in first.output
+    hint = "--select 'prediction.confidence<p10'"
+    assert f"try {hint}" in first.output
+    second = CliRunner().invoke(cli, ["bubbleup", path, "--select", "prediction.confidence<p10"])
+    assert second.exit_code == 0, second.output
+    assert "tenant.id=acme" in second.output
+    assert "hint:" not in second.output  # a chosen selection gets no hint

@@ -16,6 +16,7 @@ from tracewhy.rca.cohort import (
     TraceRow,
     compare_cohorts,
     measured_attribute,
+    quality_measures,
     trace_row,
     trend,
 )
@@ -49,10 +50,17 @@ def bubbleup_command(paths: tuple[str, ...], select: str | None, min_support: in
     selection = Selection(select or ("error" if any(r.error for r in rows) else "slow"))
     result = compare_cohorts(rows, selection.pick(rows), min_support=min_support, top=top)
     report = {"schema": SCHEMA, "traces": len(rows), "selection": selection.text, **result,
-              "trend": _trend(rows, selection, result)}
+              "trend": _trend(rows, selection, result),
+              "hints": _hints(rows) if select is None and not result["attributes"] else []}
     text = dumps(report, option=orjson.OPT_INDENT_2) + "\n" if fmt == "json" \
         else _table(report, rows)
     write_output(output, text, force=force, inputs=tuple(files))
+
+
+def _hints(rows: list[TraceRow]) -> list[str]:
+    """Other selections worth a try when the default (errors, else the slowest) sets nothing
+    apart: a model that degrades silently shows in its quality measures."""
+    return [f"--select '{key}<p10'" for key in quality_measures(rows)]
 
 
 def _trend(rows: list[TraceRow], selection: Selection,
@@ -72,6 +80,9 @@ def _table(report: dict[str, Any], rows: list[TraceRow]) -> str:
     if not report["attributes"]:
         lines.append("no attribute value is over-represented in the selection "
                      "(after Benjamini-Hochberg at q < 0.05)")
+        lines.extend(f"hint: the traces carry a quality measure; try {clean(hint)} (its lowest "
+                     "10%): silent degradation shows there, not in latency or errors"
+                     for hint in report["hints"])
         return "\n".join(lines) + "\n"
     lines.append(f"{'selected':>9} {'others':>7} {'delta':>7} {'q':>9}  attribute")
     lines.extend(f"{item['selection_share']:>9.0%} {item['baseline_share']:>7.0%} "

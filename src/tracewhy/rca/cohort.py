@@ -186,6 +186,22 @@ def _key_distances(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for k, v in sorted(by_key.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
+_QUALITY_WORDS = ("confidence", "score", "probability", "accuracy", "quality", "similarity")
+
+
+def quality_measures(rows: list[TraceRow], limit: int = 2) -> list[str]:
+    """Numeric attributes that look like a model's output quality (``prediction.confidence``,
+    ``model.score``) and that most traces carry: silent degradation shows in them, not in
+    latency or errors, so they are what to select on when neither sets traces apart."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for key in row.numbers:
+            if any(word in key.lower() for word in _QUALITY_WORDS):
+                counts[key] = counts.get(key, 0) + 1
+    common = [key for key, n in counts.items() if n * 2 >= len(rows)]
+    return sorted(common, key=lambda key: (-counts[key], key))[:limit]
+
+
 def measured_attribute(selection: Selection) -> str | None:
     """The numeric attribute a selection condition tests (``prediction.confidence<p10``)."""
     for part in re.split(r"\s+and\s+", selection.text):

@@ -33,7 +33,7 @@ def render_markdown(analysis: Analysis, **options: Any) -> str:
     return markdown(analysis, **options)
 
 
-RENDERERS: dict[str, Callable[[Analysis], str]] = {
+RENDERERS: dict[str, Callable[..., str]] = {
     "text": render_text, "json": render_json, "html": render_html, "md": render_markdown,
     "csv": render_csv}
 EXTENSIONS: dict[str, str] = {".json": "json", ".txt": "text", ".html": "html", ".htm": "html",
@@ -48,11 +48,7 @@ def render(fmt: str, analysis: Analysis, *, command: Sequence[str], generated_at
     report = REPORTS.get(fmt)
     if report is not None:
         return report(analysis, command=command, generated_at=generated_at, redact=redact)
-    if fmt == "json":
-        return render_json(analysis, redact=redact)
-    if fmt == "csv":
-        return render_csv(analysis, redact=redact)
-    return render_text(analysis, redact=redact)
+    return RENDERERS.get(fmt, render_text)(analysis, redact=redact)
 
 
 def format_for(fmt: str | None, output: str | None) -> str:

@@ -16,6 +16,7 @@ import io
 import sys
 from typing import TYPE_CHECKING
 
+from tracewhy.render.format import share
 from tracewhy.render.redact import Redactor
 from tracewhy.render.safe_text import clean
 
@@ -37,7 +38,7 @@ def render_csv(analysis: Analysis, *, redact: bool = True) -> str:
         writer.writerow([
             cell(redactor.text(hop.service)), cell(redactor.text(hop.operation)), hop.layer,
             cell(hop.layer_rule), hop.calls, hop.total_us, hop.self_us, hop.max_us,
-            hop.critical_us, round(hop.critical_us / total, 6) if total else 0.0, hop.errors,
+            hop.critical_us, share(hop.critical_us, total), hop.errors,
             hop.wire_us, hop.mesh_us])
     return out.getvalue()
 

@@ -44,3 +44,8 @@ def brief(text: str, limit: int = 100) -> str:
         if 0 < cut < limit:
             return text[:cut + 1].rstrip(";")
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def share(part: int, whole: int) -> float:
+    """``part`` as a fraction of ``whole``, to 6 places (0 for nothing), as the outputs carry it."""
+    return round(part / whole, 6) if whole else 0.0

@@ -19,6 +19,7 @@ from tracewhy.render.critical_path_json import (
     critical_path_rows,
     critical_path_texts,
 )
+from tracewhy.render.format import share
 from tracewhy.render.redact import Redactor
 
 SCHEMA = "tracewhy.analysis/1"
@@ -92,7 +93,7 @@ def _document(analysis: Analysis, critical_path: Any) -> dict[str, Any]:
             {"service": h.service, "operation": h.operation, "layer": h.layer,
              "layer_rule": h.layer_rule, "calls": h.calls, "total_us": h.total_us,
              "self_us": h.self_us, "max_us": h.max_us, "critical_us": h.critical_us,
-             "critical_share": round(h.critical_us / root_duration, 6) if root_duration else 0.0,
+             "critical_share": share(h.critical_us, root_duration),
              "errors": h.errors, "wire_us": h.wire_us, "mesh_us": h.mesh_us}
             for h in analysis.hops
         ],

@@ -1,4 +1,4 @@
-"""Wheel build hook: compile the per-span kernels with mypyc.
+"""Wheel build hook: compile the per-span kernels with mypyc, and the hand-written C readers.
 
 The modules listed as ``kernels`` in pyproject.toml (``[tool.hatch.build.targets.wheel.hooks.
 custom]``) are plain, fully typed Python; mypyc turns each into a C extension that runs their
@@ -28,14 +28,17 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 _COMPILE = """
 import sys
 from mypyc.build import mypycify
-from setuptools import setup
+from setuptools import Extension, setup
 
-out, scratch, config, *modules = sys.argv[1:]
+out, scratch, config, native, *modules = sys.argv[1:]
+# Hand-written C extensions: "dotted.name=path/to/source.c", comma-separated.
+extensions = [Extension(name, [source], extra_compile_args=["-O2"])
+              for name, source in (item.split("=") for item in native.split(",") if item)]
 setup(name="tracewhy-kernels",
       # Other modules are read for their types, not checked: the build environment lacks the
       # runtime dependencies' type information, which only ``mypy src`` (CI) needs.
       ext_modules=mypycify(["--config-file", config, "--follow-imports=silent", *modules],
-                           opt_level="3"),
+                           opt_level="3") + extensions,
       script_args=["build_ext", "--build-lib", out, "--build-temp", scratch])
 """
 
@@ -69,10 +72,12 @@ class KernelsHook(BuildHookInterface):
         """The extension files, as {path on disk: path in the wheel}."""
         root = Path(self.root)
         modules = [str(root / "src" / module) for module in self.config["kernels"]]
+        native = ",".join(f"{source.removesuffix('.c').replace('/', '.')}={root / 'src' / source}"
+                          for source in self.config.get("native", []))
         out = scratch / "lib"
         done = subprocess.run(
             [sys.executable, "-c", _COMPILE, str(out), str(scratch / "tmp"),
-             str(root / "pyproject.toml"), *modules],
+             str(root / "pyproject.toml"), native, *modules],
             cwd=scratch, capture_output=True, text=True, check=False)
         if done.returncode:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])

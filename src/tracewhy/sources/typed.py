@@ -39,6 +39,7 @@ from tracewhy.sources.jaeger import (
     span_status,
     typed_value,
 )
+from tracewhy.sources.native import read_jaeger
 from tracewhy.sources.otlp import KIND_NUMBERS, OtlpIds, bytes_as_hex, status_of
 from tracewhy.sources.otlp import build_span as build_otlp_span
 from tracewhy.sources.typed_zipkin import ZIPKIN_START, read_zipkin
@@ -99,10 +100,16 @@ class _JaegerDoc(msgspec.Struct, gc=False):
 _JAEGER = msgspec.json.Decoder(_JaegerDoc)
 
 
-def parse_typed(data: bytes, fmt: str | None,
-                keep: Callable[[str], bool] | None = None) -> ParseResult | None:
-    """The input read on the fast path, or None when it is not plainly well-formed."""
+def parse_typed(data: bytes, fmt: str | None, keep: Callable[[str], bool] | None = None,
+                *, native: bool = True) -> ParseResult | None:
+    """The input read on the fast path, or None when it is not plainly well-formed.
+
+    ``native``: try the C reader first for Jaeger (``native.py``); False reads with msgspec only,
+    which the parity tests use as the reference."""
     if fmt in (None, "jaeger") and _JAEGER_START.match(data):
+        found = read_jaeger(data, keep) if native else None
+        if found is not None:
+            return found
         try:
             doc = _JAEGER.decode(data)
         except (msgspec.ValidationError, msgspec.DecodeError):

@@ -14,6 +14,7 @@ The extension is built by ``pip install .`` (hatch_build.py); without it (an edi
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from types import ModuleType
 
@@ -24,7 +25,7 @@ from tracewhy.sources.jaeger import KIND_NAMES, log_event, span_status, typed_va
 
 _native: ModuleType | None
 try:
-    from tracewhy.sources import _jaeger_native as _native  # type: ignore[attr-defined]
+    _native = importlib.import_module("tracewhy.sources._jaeger_native")
 except ImportError:  # not compiled: the msgspec path reads everything
     _native = None
 

@@ -540,3 +540,17 @@ def test_ids_written_as_json_numbers_are_read_and_said() -> None:
     plain = _read([dict(zipkin[0], id="7b"), dict(zipkin[1], parentId="7b")], "z.json")
     assert "numeric-id" not in {w.code for w in plain.warnings}
     assert plain.root_id == f"{123:016x}" and plain.spans[1].parent_id == plain.root_id
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    (b'{"data":[{"traceID":"0af7651916cd43dd","x":', b"}]}"),
+    (b'{"resourceSpans":[{"x":', b"}]}"),
+    (b'[{"traceId":"0af7651916cd43dd","id":"0af7651916cd43dd","x":', b"}]"),
+], ids=["jaeger", "otlp", "zipkin"])
+def test_nesting_too_deep_for_the_fast_readers_is_refused_with_its_depth(start: bytes,
+                                                                          end: bytes) -> None:
+    """msgspec gives up on deep nesting with a RecursionError (even inside a key it skips); the
+    tolerant reader must get the input and say what is wrong, not the CLI's "internal error"."""
+    data = start + b"[" * 5000 + b"]" * 5000 + end
+    with pytest.raises(InputError, match="nested deeper than 1024 levels"):
+        parse_bytes(data, "deep.json")

@@ -73,7 +73,7 @@ def parse_bytes(data: bytes, name: str, fmt: str | None = None, *,
                 keep: Callable[[str], bool] | None = None) -> TraceInput:
     """``keep``: which span attributes to read (all when None); see ParseResult.keep."""
     with gc_paused():
-        result = parse_typed(data, fmt, keep)  # the fast path, for plainly well-formed input
+        result = _fast_path(data, fmt, keep)
         repairs: dict[str, int] = {}
         if result is None:
             decoded = decode_json(data, name)
@@ -88,6 +88,15 @@ def parse_bytes(data: bytes, name: str, fmt: str | None = None, *,
                          + (f" ({len(result.rejected)} rejected: {result.rejected[0].reason})"
                             if result.rejected else ""))
     return TraceInput(name, result.format, traces, notes, result.trace_warnings)
+
+
+def _fast_path(data: bytes, fmt: str | None,
+               keep: Callable[[str], bool] | None) -> ParseResult | None:
+    """The input read by the typed readers when it is plainly well-formed, else None."""
+    try:
+        return parse_typed(data, fmt, keep)
+    except RecursionError:  # nested deeper than msgspec goes: the tolerant reader says how deep
+        return None
 
 
 @contextmanager

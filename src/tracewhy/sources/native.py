@@ -15,6 +15,7 @@ The extension is built by ``pip install .`` (hatch_build.py); without it (an edi
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from types import ModuleType
 
@@ -31,6 +32,9 @@ except ImportError:  # not compiled: the msgspec path reads everything
 
 AVAILABLE = _native is not None
 
+# What a Jaeger query-API document starts with; the fast paths take nothing else.
+JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
+
 
 def _trace_key(raw: str) -> str | None:
     """The trace's canonical id when its spans get hex ids (the only kind the reader takes)."""
@@ -46,7 +50,7 @@ if _native is not None:
 def read_jaeger(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
     """Every trace's spans, each trace's in (start, span id) order; None when this reader does
     not take the input (or all attributes are not wanted: baselines read through msgspec)."""
-    if _native is None or keep is not None:
+    if _native is None or keep is not None or not JAEGER_START.match(data):
         return None
     spans = _native.read(data)
     if spans is None:

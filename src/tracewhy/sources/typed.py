@@ -39,12 +39,10 @@ from tracewhy.sources.jaeger import (
     span_status,
     typed_value,
 )
-from tracewhy.sources.native import read_jaeger
+from tracewhy.sources.native import JAEGER_START, read_jaeger
 from tracewhy.sources.otlp import KIND_NUMBERS, OtlpIds, bytes_as_hex, status_of
 from tracewhy.sources.otlp import build_span as build_otlp_span
 from tracewhy.sources.typed_zipkin import ZIPKIN_START, read_zipkin
-
-_JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
 
 
 # Literal fields decode to one shared string each instead of a new one per tag (500k of them in
@@ -106,7 +104,7 @@ def parse_typed(data: bytes, fmt: str | None, keep: Callable[[str], bool] | None
 
     ``native``: try the C reader first for Jaeger (``native.py``); False reads with msgspec only,
     which the parity tests use as the reference."""
-    if fmt in (None, "jaeger") and _JAEGER_START.match(data):
+    if fmt in (None, "jaeger") and JAEGER_START.match(data):
         found = read_jaeger(data, keep) if native else None
         if found is not None:
             return found

@@ -69,6 +69,29 @@ def test_a_loop_calling_two_operations_per_item_names_both() -> None:
     assert "each followed by one to api" in analysis.root_cause["summary"]
 
 
+def test_a_loop_over_many_operations_lists_the_costliest_and_counts_the_rest() -> None:
+    """A batch calling 30 operations four times each, the later ones for longer: one N+1
+    finding for each of the 10 costliest, and the costliest one counts the other 20."""
+    from tracewhy.rca.patterns.siblings import MAX_LOOPS_LISTED
+
+    b = SdkTraceBuilder()
+    root = b.span("api", "POST /batch", 0, 416, kind="server")
+    start = 1.0
+    for op in range(30):
+        for _ in range(4):
+            b.span("api", f"op-{op:02d}", start, start + 1 + op / 10, parent=root, kind="client")
+            start += 2 + op / 10
+    analysis = analyze_trace(b.trace())
+    loops = [f for f in analysis.findings if f["kind"] == "n_plus_one"]
+    assert len(loops) == MAX_LOOPS_LISTED == 10
+    assert {f["title"].rsplit(" ", 1)[1] for f in loops} == {f"op-{op:02d}" for op in range(20, 30)}
+    rest = loops[0]["evidence"][-1]
+    assert loops[0]["title"].endswith("op-29")
+    assert rest["values"]["more_operations"] == 20 and rest["values"]["calls"] == 80
+    # what the 20 hold on the critical path: 4 calls of (1 + op/10) ms each, in µs
+    assert rest["values"]["critical_us"] == sum(4 * (1000 + 100 * op) for op in range(20))
+
+
 def test_n_plus_one_names_the_attributes_that_vary_by_value_and_by_type() -> None:
     """1, 1.0, True and "1" are different values; an attribute equal on every call is not
     named (SDK attributes keep their types)."""

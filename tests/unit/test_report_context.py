@@ -172,9 +172,9 @@ def test_report_context_type_is_exported() -> None:
 
 
 def test_a_report_shows_the_first_findings_and_a_line_on_the_rest() -> None:
-    """A parent calling 20 operations four times each: an N+1 finding per operation.  The
-    reports show the first MAX_FINDINGS_SHOWN in rank order, the root cause first, and say
-    what the rest are; the JSON keeps every one."""
+    """Two batches, each calling 12 operations four times: an N+1 finding per operation (the
+    10 costliest of each batch).  The reports show the first MAX_FINDINGS_SHOWN in rank order,
+    the root cause first, and say what the rest are; the JSON keeps every one."""
     import json
 
     from tests.support.sdk import SdkTraceBuilder
@@ -183,9 +183,12 @@ def test_a_report_shows_the_first_findings_and_a_line_on_the_rest() -> None:
     from tracewhy.render.sections import MAX_FINDINGS_SHOWN
 
     b = SdkTraceBuilder()
-    root = b.span("api", "GET /all", 0, 1000, kind="server")
-    for k in range(80):
-        b.span("api", f"call-{k % 20:02d}", 10 + 12 * k, 20 + 12 * k, parent=root, kind="client")
+    root = b.span("api", "GET /all", 0, 2000, kind="server")
+    for w in range(2):
+        batch = b.span("api", f"batch-{w}", 1000 * w, 1000 * w + 999, parent=root)
+        for k in range(48):
+            start = 1000 * w + 10 + 20 * k
+            b.span("api", f"call-{k % 12:02d}", start, start + 15, parent=batch, kind="client")
     analysis = analyze_trace(b.trace())
     total = len(analysis.findings)
     assert total > MAX_FINDINGS_SHOWN

@@ -60,6 +60,7 @@ def repeated_calls(ctx: RcaContext) -> list[Finding]:
         kids = children[p]
         if not kids or len(kids) < MIN_REPEATS:
             continue
+        groups = []  # (critical time, hop, run) of each operation called in a loop
         for hop, members in ctx.children_by_hop(p).items():
             if len(members) < MIN_REPEATS:
                 continue
@@ -67,8 +68,29 @@ def repeated_calls(ctx: RcaContext) -> list[Finding]:
             errors = sum(map(ctx.analysis.error.__getitem__, run))
             if len(run) < MIN_REPEATS or errors * 2 >= len(run):
                 continue  # failing repeats are retries, not N+1
-            out.append(_n_plus_one(ctx, p, run, *hop))
+            groups.append((sum(map(ctx.subtree_critical.__getitem__, run)), hop, run))
+        out.extend(_costliest_loops(ctx, p, groups))
     return out
+
+
+MAX_LOOPS_LISTED = 10  # N+1 findings per parent; a wide fan-out can loop over 100 operations
+
+
+def _costliest_loops(ctx: RcaContext, p: int,
+                     groups: list[tuple[int, tuple[str, str], list[int]]]) -> list[Finding]:
+    """One N+1 finding per looped operation, for the costliest few; the first one counts the
+    rest, so that nothing found goes unsaid (and a report is not 100 near-copies)."""
+    groups.sort(key=lambda group: -group[0])  # stable: ties keep the children's order
+    found = [_n_plus_one(ctx, p, run, *hop) for _, hop, run in groups[:MAX_LOOPS_LISTED]]
+    rest = groups[MAX_LOOPS_LISTED:]
+    if rest:
+        calls, held = sum(len(run) for *_, run in rest), sum(group[0] for group in rest)
+        found[0].evidence.append(Evidence(
+            f"{ctx.label(p)} calls {len(rest)} more operations over and over like this "
+            f"({calls} calls, {duration(held)} on the critical path); the "
+            f"{MAX_LOOPS_LISTED} costliest are findings of their own",
+            ctx.ids([p]), {"more_operations": len(rest), "calls": calls, "critical_us": held}))
+    return found
 
 
 def _n_plus_one(ctx: RcaContext, p: int, run: list[int], service: str, name: str) -> Finding:

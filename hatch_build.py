@@ -72,8 +72,8 @@ class KernelsHook(BuildHookInterface):
         """The extension files, as {path on disk: path in the wheel}."""
         root = Path(self.root)
         modules = [str(root / "src" / module) for module in self.config["kernels"]]
-        native = ",".join(f"{source.removesuffix('.c').replace('/', '.')}={root / 'src' / source}"
-                          for source in self.config.get("native", []))
+        native = ",".join(f"{name}={root / 'src' / source}"
+                          for name, source in self.config.get("native", {}).items())
         out = scratch / "lib"
         done = subprocess.run(
             [sys.executable, "-c", _COMPILE, str(out), str(scratch / "tmp"),

@@ -1,4 +1,5 @@
-"""Jaeger query-API JSON read in C (``_jaeger_native.c``), for the shape nearly every export has.
+"""Jaeger query-API JSON and OTLP/JSON read in C (``c_readers/``), for the shape nearly
+every export has.
 
 The reader scans the bytes once, keeps each span's scalars in a compact record, and builds the
 ``Span`` objects only after sorting the records by (start, span id): every later pass walks the
@@ -20,20 +21,23 @@ from collections.abc import Callable
 from types import ModuleType
 
 from tracewhy.ids import canonical_trace_id, uses_hex_ids
-from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Span
-from tracewhy.sources.common import ParseResult
+from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Event, Span
+from tracewhy.sources.common import ParseResult, is_canonical_hex
 from tracewhy.sources.jaeger import KIND_NAMES, log_event, span_status, typed_value
+from tracewhy.sources.otlp import KIND_NUMBERS, bytes_as_hex, status_of
 
 _native: ModuleType | None
 try:
-    _native = importlib.import_module("tracewhy.sources._jaeger_native")
+    _native = importlib.import_module("tracewhy.sources._native")
 except ImportError:  # not compiled: the msgspec path reads everything
     _native = None
 
 AVAILABLE = _native is not None
 
-# What a Jaeger query-API document starts with; the fast paths take nothing else.
+# What the documents the fast paths take start with: Jaeger's query API, OTLP/JSON (group 1:
+# "result" when wrapped as Jaeger's api_v3 returns it).
 JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
+OTLP_START = re.compile(rb'\s*\{\s*"(resourceSpans|result)"\s*:')
 
 
 def _trace_key(raw: str) -> str | None:
@@ -42,9 +46,18 @@ def _trace_key(raw: str) -> str | None:
     return trace_id if uses_hex_ids(trace_id) and trace_id.strip("0") else None
 
 
+def _otlp_trace_key(raw: str) -> str | None:
+    """An OTLP trace id the reader takes (canonical hex, not zero), in its canonical form."""
+    if not (is_canonical_hex(raw, 32) or is_canonical_hex(raw, 16)) or not raw.strip("0"):
+        return None
+    return canonical_trace_id(raw)
+
+
 if _native is not None:
     _native.configure(Span, KIND_NAMES, UNSPECIFIED, STATUS_UNSET, CHILD_OF, span_status,
                       typed_value, _trace_key, log_event)
+    _native.configure_otlp(tuple(KIND_NUMBERS[number] for number in range(len(KIND_NUMBERS))),
+                           _otlp_trace_key, status_of, bytes_as_hex, Event)
 
 
 def read_jaeger(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
@@ -56,5 +69,19 @@ def read_jaeger(data: bytes, keep: Callable[[str], bool] | None = None) -> Parse
     if spans is None:
         return None
     result = ParseResult("jaeger")
+    result.spans = spans
+    return result
+
+
+def read_otlp(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
+    """Every trace's spans, traces in order of first appearance, each trace's in (start, span
+    id) order; None when this reader does not take the input (as ``read_jaeger``)."""
+    start = OTLP_START.match(data) if _native is not None and keep is None else None
+    if start is None:
+        return None
+    spans = _native.read_otlp(data, start.group(1) == b"result")  # type: ignore[union-attr]
+    if spans is None:
+        return None
+    result = ParseResult("otlp")
     result.spans = spans
     return result

@@ -11,7 +11,6 @@ holds them to the same result on every real trace we have.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from sys import intern
 from typing import Any, Literal
@@ -39,7 +38,7 @@ from tracewhy.sources.jaeger import (
     span_status,
     typed_value,
 )
-from tracewhy.sources.native import JAEGER_START, read_jaeger
+from tracewhy.sources.native import JAEGER_START, OTLP_START, read_jaeger, read_otlp
 from tracewhy.sources.otlp import KIND_NUMBERS, OtlpIds, bytes_as_hex, status_of
 from tracewhy.sources.otlp import build_span as build_otlp_span
 from tracewhy.sources.typed_zipkin import ZIPKIN_START, read_zipkin
@@ -102,7 +101,7 @@ def parse_typed(data: bytes, fmt: str | None, keep: Callable[[str], bool] | None
                 *, native: bool = True) -> ParseResult | None:
     """The input read on the fast path, or None when it is not plainly well-formed.
 
-    ``native``: try the C reader first for Jaeger (``native.py``); False reads with msgspec only,
+    ``native``: try the C reader first (``native.py``); False reads with msgspec only,
     which the parity tests use as the reference."""
     if fmt in (None, "jaeger") and JAEGER_START.match(data):
         found = read_jaeger(data, keep) if native else None
@@ -113,9 +112,10 @@ def parse_typed(data: bytes, fmt: str | None, keep: Callable[[str], bool] | None
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
         return _jaeger(doc, keep)
-    start = _OTLP_START.match(data) if fmt in (None, "otlp") else None
+    start = OTLP_START.match(data) if fmt in (None, "otlp") else None
     if start is not None:
-        return _otlp(data, start.group(1) == b"result", keep)
+        found = read_otlp(data, keep) if native else None
+        return found if found is not None else _otlp(data, start.group(1) == b"result", keep)
     if fmt in (None, "zipkin") and ZIPKIN_START.match(data):
         return read_zipkin(data, keep)
     return None
@@ -233,7 +233,6 @@ class _PlainSpans:
 
 # --- OTLP/JSON ----------------------------------------------------------------------------
 
-_OTLP_START = re.compile(rb'\s*\{\s*"(resourceSpans|result)"\s*:')
 MAX_VALUE_DEPTH = 32
 
 # gc=False: a decoded document is a tree (no reference cycles), so its structs need not be

@@ -74,6 +74,8 @@ def fault(v3_answer: bytes, other_host: FaultServer, external: Path) -> Iterator
         "reset-mid-body": fs.reset_mid_body(v3_answer),
         "login-page": fs.reply(200, HTML, Content_Type="text/html"),
         "huge-declared": lambda ex: ex.send(200, b"", content_length=10**12),
+        # more digits than int() reads (4300): still a clear refusal, not a crash
+        "endless-declared": lambda ex: ex.send(200, b"", {"Content-Length": "1" + "0" * 5000}),
         "endless": fs.endless_body,
         "gzip-bomb": fs.gzip_bomb(50_000_000),
         "gzip-ok": lambda ex: ex.send(200, fs.gzip.compress(v3_answer),
@@ -175,6 +177,8 @@ FAILURES = [
     ("reset-mid-body", (), 65, ["cut off after"], 1, 10),
     ("login-page", (), 65, ["HTML page, not JSON", "login"], 2, 10),
     ("huge-declared", (), 65, ["1000000000000 bytes, over the"], 1, 10),
+    ("endless-declared", ("--max-response-bytes", "1000000"), 65,
+     ["more than 1000000 bytes, over the 1000000-byte limit"], 1, 10),
     ("endless", ("--max-response-bytes", "1000000"), 65,
      ["more than 1000000 bytes, over the 1000000-byte limit"], 1, 10),
     ("gzip-bomb", ("--max-response-bytes", "1000000"), 65, ["more than 1000000 bytes"], 1, 10),

@@ -61,7 +61,7 @@ def raw(path: Path) -> Any:
 
 
 def parsed_spans(path: Path) -> list[Span]:
-    """The reader's spans before normalising, in input order."""
+    """The reader's spans before normalising: in input order, or each trace's in time order."""
     found = read_traces(str(path))
     return [span for spans in found.traces.values() for span in spans]
 
@@ -101,7 +101,11 @@ def test_a_forced_wrong_format_is_an_input_error_not_a_crash(external: Path) -> 
 
 @pytest.mark.parametrize("path", ZIPKIN, ids=lambda p: p.name)
 def test_zipkin_spans_read_as_the_file_says(path: Path, external: Path) -> None:
-    spans, items = parsed_spans(path), raw(path)
+    # The readers keep input order or give each trace's spans in time order (the C reader):
+    # pair them by time, id and which half of a shared id they are.
+    spans = sorted(parsed_spans(path), key=lambda s: (s.start_us or 0, s.span_id, s.shared))
+    items = sorted(raw(path), key=lambda i: (i.get("timestamp") or 0, hex16(i["id"]),
+                                             i.get("shared", False)))
     assert len(spans) == len(items)
     for span, item in zip(spans, items, strict=True):
         assert span.span_id == hex16(item["id"])
@@ -554,3 +558,32 @@ def test_nesting_too_deep_for_the_fast_readers_is_refused_with_its_depth(start: 
     data = start + b"[" * 5000 + b"]" * 5000 + end
     with pytest.raises(InputError, match="nested deeper than 1024 levels"):
         parse_bytes(data, "deep.json")
+
+
+def _otlp_span_doc(start: str, attributes: list[dict[str, Any]]) -> bytes:
+    span = {"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "00f067aa0ba902b7",
+            "kind": 2, "name": "GET /", "startTimeUnixNano": start,
+            "endTimeUnixNano": "2000000", "attributes": attributes}
+    return json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}).encode()
+
+
+def test_decimal_strings_longer_than_int_reads_are_repaired_not_a_crash() -> None:
+    """OTLP writes int64 as decimal text; int() refuses text of over 4300 digits (CPython's
+    guard).  Such a time is a missing time, such an attribute an unreadable value: said, kept."""
+    big = "9" * 5000
+    trace = select_trace(parse_bytes(_otlp_span_doc(big, []), "big-time.json"))
+    assert trace.spans[0].start_us == 0
+    assert "missing-start" in {w.code for w in trace.warnings}
+    attribute = [{"key": "n", "value": {"intValue": big}}]
+    trace = select_trace(parse_bytes(_otlp_span_doc("1000000", attribute), "big-int.json"))
+    assert trace.spans[0].attributes == {"n": None} and trace.spans[0].start_us == 1000
+    assert "unreadable-value" in {w.code for w in trace.warnings}
+
+
+def test_a_status_code_of_more_digits_than_int_reads_is_no_status() -> None:
+    from tests.support.sdk import SdkTraceBuilder
+
+    b = SdkTraceBuilder()
+    b.span("api", "GET /", 0, 10, kind="server", http__status_code="9" * 5000)
+    analysis = analyze(b.trace())
+    assert analysis.error == [False]

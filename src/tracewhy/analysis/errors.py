@@ -91,7 +91,10 @@ def _as_code(value: Any) -> int | None:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+        try:
+            return int(value.strip())
+        except ValueError:  # digits int() refuses: "²", or more than 4300 of them
+            return None
     return None
 
 

@@ -165,8 +165,11 @@ class HttpClient:
     def _read_body(self, raw: requests.Response, url: str, deadline: Deadline) -> bytes:
         cap = self.settings.max_response_bytes
         declared = raw.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > cap:
-            raise self._too_large(int(declared))
+        if declared.isascii() and declared.isdigit():  # a server's word, checked as text first:
+            if len(declared) > 18:  # int() refuses 4300+ digits; 19 already exceed any cap
+                raise self._too_large(cap, at_least=True)
+            if int(declared) > cap:
+                raise self._too_large(int(declared))
         chunks: list[bytes] = []
         total = 0
         while True:

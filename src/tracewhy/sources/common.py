@@ -154,6 +154,15 @@ def as_int(value: Any) -> int | None:
     return None
 
 
+def decimal_int(text: str) -> int | None:
+    """``int(text)`` for text that ``str.isdecimal()`` accepts; None where int() refuses it
+    (more than 4300 digits: CPython's guard against quadratic conversion)."""
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def as_text(value: Any) -> str:
     if value is None:
         return ""

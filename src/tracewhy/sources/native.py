@@ -1,5 +1,5 @@
-"""Jaeger query-API JSON and OTLP/JSON read in C (``c_readers/``), for the shape nearly
-every export has.
+"""Jaeger query-API JSON, OTLP/JSON and Zipkin v2 read in C (``c_readers/``), for the shape
+nearly every export has.
 
 The reader scans the bytes once, keeps each span's scalars in a compact record, and builds the
 ``Span`` objects only after sorting the records by (start, span id): every later pass walks the
@@ -25,6 +25,9 @@ from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Event, Span
 from tracewhy.sources.common import ParseResult, is_canonical_hex
 from tracewhy.sources.jaeger import KIND_NAMES, log_event, span_status, typed_value
 from tracewhy.sources.otlp import KIND_NUMBERS, bytes_as_hex, status_of
+from tracewhy.sources.zipkin import KINDS as ZIPKIN_KINDS
+from tracewhy.sources.zipkin import annotation_event, remote_attributes, resource_of
+from tracewhy.sources.zipkin import span_status as zipkin_status
 
 _native: ModuleType | None
 try:
@@ -38,6 +41,8 @@ AVAILABLE = _native is not None
 # "result" when wrapped as Jaeger's api_v3 returns it).
 JAEGER_START = re.compile(rb'\s*\{\s*"data"\s*:\s*\[')
 OTLP_START = re.compile(rb'\s*\{\s*"(resourceSpans|result)"\s*:')
+ZIPKIN_START = re.compile(rb"\s*\[")
+ZIPKIN_TRACES = re.compile(rb"\s*\[\s*\[")  # a list of traces, as /api/v2/traces returns
 
 
 def _trace_key(raw: str) -> str | None:
@@ -46,8 +51,8 @@ def _trace_key(raw: str) -> str | None:
     return trace_id if uses_hex_ids(trace_id) and trace_id.strip("0") else None
 
 
-def _otlp_trace_key(raw: str) -> str | None:
-    """An OTLP trace id the reader takes (canonical hex, not zero), in its canonical form."""
+def _hex_trace_key(raw: str) -> str | None:
+    """An OTLP or Zipkin trace id the readers take (canonical hex, not zero), canonical."""
     if not (is_canonical_hex(raw, 32) or is_canonical_hex(raw, 16)) or not raw.strip("0"):
         return None
     return canonical_trace_id(raw)
@@ -57,7 +62,9 @@ if _native is not None:
     _native.configure(Span, KIND_NAMES, UNSPECIFIED, STATUS_UNSET, CHILD_OF, span_status,
                       typed_value, _trace_key, log_event)
     _native.configure_otlp(tuple(KIND_NUMBERS[number] for number in range(len(KIND_NUMBERS))),
-                           _otlp_trace_key, status_of, bytes_as_hex, Event)
+                           _hex_trace_key, status_of, bytes_as_hex, Event)
+    _native.configure_zipkin(ZIPKIN_KINDS, _hex_trace_key, zipkin_status, remote_attributes,
+                             resource_of, annotation_event)
 
 
 def read_jaeger(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
@@ -83,5 +90,17 @@ def read_otlp(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseRe
     if spans is None:
         return None
     result = ParseResult("otlp")
+    result.spans = spans
+    return result
+
+
+def read_zipkin(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
+    """A list of spans or of traces, as ``read_otlp`` reads OTLP."""
+    if _native is None or keep is not None or not ZIPKIN_START.match(data):
+        return None
+    spans = _native.read_zipkin(data, ZIPKIN_TRACES.match(data) is not None)
+    if spans is None:
+        return None
+    result = ParseResult("zipkin")
     result.spans = spans
     return result

@@ -27,7 +27,7 @@ from tracewhy.model import (
     Link,
     Span,
 )
-from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text
+from tracewhy.sources.common import IdCanon, ParseResult, as_int, as_text, decimal_int
 
 FORMAT = "otlp"
 MAX_VALUE_DEPTH = 32
@@ -147,8 +147,10 @@ def build_span(result: ParseResult, ids: OtlpIds, position: int, raw_trace_id: A
 
 def _nanos(value: Any) -> int | None:
     """OTLP times: decimal strings (the JSON mapping) or numbers."""
-    if type(value) is str and value.isdigit():
-        return int(value)
+    if type(value) is str and value.isdecimal():
+        number = decimal_int(value)
+        if number is not None:
+            return number
     return as_int(value)
 
 

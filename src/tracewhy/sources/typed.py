@@ -26,6 +26,7 @@ from tracewhy.sources.common import (
     ParseResult,
     as_int,
     as_text,
+    decimal_int,
     is_canonical_hex,
     kept,
     kept_keys,
@@ -38,10 +39,16 @@ from tracewhy.sources.jaeger import (
     span_status,
     typed_value,
 )
-from tracewhy.sources.native import JAEGER_START, OTLP_START, read_jaeger, read_otlp
+from tracewhy.sources.native import (
+    JAEGER_START,
+    OTLP_START,
+    ZIPKIN_START,
+    read_jaeger,
+    read_otlp,
+)
 from tracewhy.sources.otlp import KIND_NUMBERS, OtlpIds, bytes_as_hex, status_of
 from tracewhy.sources.otlp import build_span as build_otlp_span
-from tracewhy.sources.typed_zipkin import ZIPKIN_START, read_zipkin
+from tracewhy.sources.typed_zipkin import read_zipkin
 
 
 # Literal fields decode to one shared string each instead of a new one per tag (500k of them in
@@ -117,7 +124,7 @@ def parse_typed(data: bytes, fmt: str | None, keep: Callable[[str], bool] | None
         found = read_otlp(data, keep) if native else None
         return found if found is not None else _otlp(data, start.group(1) == b"result", keep)
     if fmt in (None, "zipkin") and ZIPKIN_START.match(data):
-        return read_zipkin(data, keep)
+        return read_zipkin(data, keep, native=native)
     return None
 
 
@@ -406,9 +413,9 @@ class _PlainOtlpSpans(CanonicalIds):
         trace_id = self.traces.get(raw.traceId) or self._trace_id(raw.traceId)
         start, end = raw.startTimeUnixNano, raw.endTimeUnixNano
         if type(start) is str and start.isdecimal():  # the JSON mapping's form; inline: 2 calls
-            start = int(start)
+            start = decimal_int(start)
         if type(end) is str and end.isdecimal():
-            end = int(end)
+            end = decimal_int(end)
         if kind is None or trace_id is None or type(start) is not int or type(end) is not int:
             return None
         known = self.known
@@ -454,7 +461,8 @@ def _values(pairs: tuple[_KeyValue, ...], keys: KeptKeys | None = None) -> dict[
             out[key] = None
         elif value.stringValue is not None:  # the common cases first, without a call
             out[key] = value.stringValue
-        elif type(value.intValue) is str and value.intValue.isdecimal():  # as _value reads it
+        elif type(value.intValue) is str and value.intValue.isdecimal() \
+                and len(value.intValue) < 20:  # as _value reads it, without its checks
             out[key] = int(value.intValue)
         else:
             out[key] = _value(value, 0)
@@ -469,7 +477,8 @@ def _value(value: _Value, depth: int) -> Any:
         return value.stringValue
     if value.intValue is not None:
         number = value.intValue  # the JSON mapping writes int64 as a decimal string
-        read = int(number) if type(number) is str and number.isdecimal() else as_int(number)
+        read = decimal_int(number) if type(number) is str and number.isdecimal() \
+            else as_int(number)
         if read is None:
             raise _NeedsRepair
         return read

@@ -10,7 +10,6 @@ invalid UTF-8, lone surrogates.  Spans are built by ``zipkin.build_span`` on bot
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from sys import intern
 from typing import Annotated, Any
@@ -19,6 +18,8 @@ import msgspec
 
 from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Event, Span
 from tracewhy.sources.common import CanonicalIds, IdCanon, ParseResult, kept
+from tracewhy.sources.native import ZIPKIN_TRACES
+from tracewhy.sources.native import read_zipkin as native_zipkin
 from tracewhy.sources.zipkin import (
     FORMAT,
     KINDS,
@@ -28,9 +29,6 @@ from tracewhy.sources.zipkin import (
     resource_of,
     span_status,
 )
-
-ZIPKIN_START = re.compile(rb"\s*\[")
-_LIST_OF_TRACES = re.compile(rb"\s*\[\s*\[")
 
 # Beyond int64, orjson turns an integer into a float (and the tolerant reader rounds it): leave
 # such numbers to it rather than read them more exactly than it does.
@@ -70,10 +68,15 @@ _TRACES = msgspec.json.Decoder(list[list[_Span]])
 _NO_ENDPOINT = _Endpoint()
 
 
-def read_zipkin(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
-    """A list of spans or of traces read on the fast path, or None when not plainly well-formed."""
+def read_zipkin(data: bytes, keep: Callable[[str], bool] | None = None, *,
+                native: bool = True) -> ParseResult | None:
+    """A list of spans or of traces read on the fast path, or None when not plainly well-formed.
+    ``native``: try the C reader first (as ``typed.parse_typed``)."""
+    found = native_zipkin(data, keep) if native else None
+    if found is not None:
+        return found
     try:
-        if _LIST_OF_TRACES.match(data):
+        if ZIPKIN_TRACES.match(data):
             spans = [span for trace in _TRACES.decode(data) for span in trace]
         else:
             spans = _SPANS.decode(data)

@@ -80,12 +80,6 @@ static int parse_tags(Parser *p, PyObject *into) {
 
 /* ---- logs -------------------------------------------------------------------------------- */
 
-static int time_value(Parser *p, int64_t *out) {
-    int kind;
-    double dv;
-    if (scan_number(p, &kind, out, &dv) || kind != NUM_INT) return BAIL;
-    return 0;
-}
 
 
 /* One {"timestamp", "fields"} object; with `events`, its Event is appended to that list. */

@@ -3,6 +3,7 @@
 #include "scan.h"
 #include "jaeger.h"
 #include "otlp.h"
+#include "zipkin.h"
 
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
@@ -17,12 +18,18 @@ static PyMethodDef methods[] = {
      "read_otlp(data: bytes, wrapped: bool) -> list[Span] | None: as `read`, for OTLP/JSON "
      "(wrapped: Jaeger api_v3's {\"result\": ...}); spans grouped by trace in order of first "
      "appearance."},
+    {"configure_zipkin", configure_zipkin, METH_VARARGS,
+     "configure_zipkin(KINDS, trace_key, span_status, remote_attributes, resource_of, "
+     "annotation_event)."},
+    {"read_zipkin", read_zipkin, METH_VARARGS,
+     "read_zipkin(data: bytes, nested: bool) -> list[Span] | None: as `read_otlp`, for Zipkin v2 "
+     "(nested: a list of traces)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT, "_native",
-    "Jaeger and OTLP JSON read in C, for the shape nearly every export has.", -1, methods,
+    "Jaeger, OTLP and Zipkin JSON read in C, for the shape nearly every export has.", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

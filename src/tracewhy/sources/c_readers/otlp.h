@@ -1,9 +1,9 @@
 /* ---- OTLP/JSON ----------------------------------------------------------------------------
  *
  * The spans `typed._PlainOtlpSpans.build` makes, plus events: canonical hex ids, an integer
- * kind, times as integers or decimal strings, no links, attribute values that are scalars. */
+ * kind, times as integers or decimal strings, no links. */
 
-static PyObject *OtlpKinds, *OtlpTraceKey, *StatusOf, *BytesAsHex, *EventType;
+static PyObject *OtlpKinds, *StatusOf, *BytesAsHex, *EventType;
 static PyObject *KeyScopeName, *KeyServiceName;
 
 static int64_t floor_div(int64_t a, int64_t b) { /* Python's //, for b > 0 */
@@ -41,8 +41,51 @@ enum { V_STRING, V_INT, V_DOUBLE, V_BOOL, V_BYTES, V_ARRAY, V_KVLIST, V_FIELDS }
 static const char *ValueFields[V_FIELDS] = {"stringValue", "intValue", "doubleValue", "boolValue",
                                             "bytesValue", "arrayValue", "kvlistValue"};
 
+#define MAX_VALUE_DEPTH 32 /* nested values, as otlp.MAX_VALUE_DEPTH: deeper is repaired */
+
+static int any_value(Parser *p, PyObject **out, int depth);
+static int parse_key_values(Parser *p, PyObject *into, int depth);
+
+/* {"values": [...]} of an arrayValue (a list) or a kvlistValue (a dict). */
+static int nested_value(Parser *p, int field, PyObject **out, int depth) {
+    PyObject *made = NULL, *item;
+    if (out && !(made = field == V_ARRAY ? PyList_New(0) : PyDict_New())) return BAIL;
+    cursor k;
+    Py_ssize_t kn;
+    int seen = 0, more = open_container(p, '{', '}');
+    while (more > 0) {
+        if (plain_key(p, &k, &kn)) goto fail;
+        if (IS(k, kn, "values")) {
+            if (seen++) goto fail;
+            if (field == V_KVLIST) {
+                if (parse_key_values(p, made, depth + 1)) goto fail;
+            } else {
+                int items = open_container(p, '[', ']');
+                while (items > 0) {
+                    item = NULL;
+                    if (peek(p) == 'n' || any_value(p, made ? &item : NULL, depth + 1)) goto fail;
+                    int rc = item && PyList_Append(made, item);
+                    Py_XDECREF(item);
+                    if (rc) goto fail;
+                    items = next_member(p, ']');
+                }
+                if (items < 0) goto fail;
+            }
+        } else if (skip_value(p, 1)) {
+            goto fail;
+        }
+        more = next_member(p, '}');
+    }
+    if (more < 0) goto fail;
+    if (out) *out = made;
+    return 0;
+fail:
+    Py_XDECREF(made);
+    return BAIL;
+}
+
 /* One field of an AnyValue, checked (out NULL) or made (new reference in *out). */
-static int value_field(Parser *p, int field, PyObject **out) {
+static int value_field(Parser *p, int field, PyObject **out, int depth) {
     int64_t iv;
     double dv;
     int kind;
@@ -77,12 +120,13 @@ static int value_field(Parser *p, int field, PyObject **out) {
             Py_XDECREF(text);
             return *out ? 0 : BAIL;
         }
-        default: return BAIL; /* arrays and key-value lists: the msgspec path */
+        default: return nested_value(p, field, out, depth);
     }
 }
 
 /* {"stringValue": ...} and its siblings, which admit no other field; the first one set wins. */
-static int any_value(Parser *p, PyObject **out) {
+static int any_value(Parser *p, PyObject **out, int depth) {
+    if (depth >= MAX_VALUE_DEPTH) return BAIL;
     cursor at[V_FIELDS] = {0}, k;
     Py_ssize_t kn;
     int seen = 0, more = open_container(p, '{', '}');
@@ -99,7 +143,7 @@ static int any_value(Parser *p, PyObject **out) {
             if (literal(p, "null")) return BAIL;
         } else {
             at[field] = p->p;
-            if (value_field(p, field, NULL)) return BAIL;
+            if (value_field(p, field, NULL, depth)) return BAIL;
         }
         more = next_member(p, '}');
     }
@@ -109,7 +153,7 @@ static int any_value(Parser *p, PyObject **out) {
         if (!at[field]) continue;
         cursor after = p->p;
         p->p = at[field];
-        int rc = value_field(p, field, out);
+        int rc = value_field(p, field, out, depth);
         p->p = after;
         return rc;
     }
@@ -117,8 +161,9 @@ static int any_value(Parser *p, PyObject **out) {
     return 0;
 }
 
-/* [{"key", "value"}...]; with `into`, each pair is added to that dict. */
-static int parse_key_values(Parser *p, PyObject *into) {
+/* [{"key", "value"}...]; with `into`, each pair is added to that dict.  `depth`: of the values,
+ * 0 for attributes. */
+static int parse_key_values(Parser *p, PyObject *into, int depth) {
     int more = open_container(p, '[', ']');
     while (more > 0) {
         cursor k, key_s = NULL, value_at = NULL;
@@ -135,7 +180,7 @@ static int parse_key_values(Parser *p, PyObject *into) {
                     if (literal(p, "null")) return BAIL;
                 } else {
                     value_at = p->p;
-                    if (any_value(p, NULL)) return BAIL;
+                    if (any_value(p, NULL, depth)) return BAIL;
                 }
             } else if (skip_value(p, 1)) {
                 return BAIL;
@@ -149,7 +194,7 @@ static int parse_key_values(Parser *p, PyObject *into) {
             if (value_at) {
                 cursor after = p->p;
                 p->p = value_at;
-                int rc = any_value(p, &value);
+                int rc = any_value(p, &value, depth);
                 p->p = after;
                 if (rc) return BAIL;
             } else {
@@ -184,7 +229,7 @@ static int parse_events(Parser *p, PyObject *events) {
                 ONCE(seen, 4);
                 skip_ws(p);
                 attributes_at = p->p;
-                if (parse_key_values(p, NULL)) return BAIL;
+                if (parse_key_values(p, NULL, 0)) return BAIL;
             } else if (skip_value(p, 1)) {
                 return BAIL;
             }
@@ -196,7 +241,7 @@ static int parse_events(Parser *p, PyObject *events) {
             cursor after = p->p;
             PyObject *attributes = PyDict_New(), *name = NULL, *at = NULL, *event = NULL;
             p->p = attributes_at;
-            if (attributes && (!attributes_at || !parse_key_values(p, attributes))
+            if (attributes && (!attributes_at || !parse_key_values(p, attributes, 0))
                 && (name = name_s ? make_text(p, name_s, name_n, name_flags) : Py_NewRef(EmptyText))
                 && (at = PyLong_FromLongLong(floor_div(time, 1000))))
                 event = PyObject_CallFunctionObjArgs(EventType, at, name, attributes, NULL);
@@ -261,41 +306,12 @@ static int parse_status(Parser *p, PyObject **out) {
     return *out ? 0 : BAIL;
 }
 
-/* Per document: trace ids in order of first appearance. */
-typedef struct {
-    PyObject *ranks;  /* raw trace id -> rank */
-    PyObject *traces; /* rank -> canonical trace id */
-    PyObject *blocks; /* keeps each resourceSpans' (service, resource) alive */
-} OtlpDoc;
-
-static int trace_rank(Parser *p, OtlpDoc *doc, cursor s, Py_ssize_t n, int flags, uint32_t *out) {
-    PyObject *raw = name_text(p, s, n, flags), *rank;
-    if (!raw) return BAIL;
-    if ((rank = PyDict_GetItemWithError(doc->ranks, raw))) {
-        *out = (uint32_t)PyLong_AsUnsignedLong(rank);
-        return 0;
-    }
-    PyObject *canonical = PyErr_Occurred() ? NULL : PyObject_CallOneArg(OtlpTraceKey, raw);
-    if (!canonical || !PyUnicode_CheckExact(canonical)) { /* None: not a canonical hex id */
-        Py_XDECREF(canonical);
-        return BAIL;
-    }
-    Py_ssize_t next = PyList_GET_SIZE(doc->traces);
-    PyObject *number = PyLong_FromSsize_t(next);
-    int rc = !number || PyList_Append(doc->traces, canonical)
-             || PyDict_SetItem(doc->ranks, raw, number) ? BAIL : 0;
-    Py_XDECREF(number);
-    Py_DECREF(canonical);
-    *out = (uint32_t)next;
-    return rc;
-}
-
 enum {
     O_TRACE = 1, O_ID = 2, O_PARENT = 4, O_NAME = 8, O_KIND = 16, O_START = 32, O_END = 64,
     O_ATTRIBUTES = 128, O_EVENTS = 256, O_LINKS = 512, O_STATUS = 1024,
 };
 
-static int parse_otlp_span(Parser *p, OtlpDoc *doc) {
+static int parse_otlp_span(Parser *p, Doc *doc) {
     Rec r = {0};
     r.name = EmptyText;
     r.pos = (uint32_t)p->n_recs;
@@ -338,7 +354,7 @@ static int parse_otlp_span(Parser *p, OtlpDoc *doc) {
             ONCE(seen, O_ATTRIBUTES);
             skip_ws(p);
             r.tags = p->p;
-            if (parse_key_values(p, NULL)) return BAIL;
+            if (parse_key_values(p, NULL, 0)) return BAIL;
         } else if (IS(k, kn, "events")) {
             ONCE(seen, O_EVENTS);
             skip_ws(p);
@@ -372,7 +388,7 @@ static int parse_otlp_span(Parser *p, OtlpDoc *doc) {
 }
 
 /* {"scope": {"name"}, "spans": [...]}: the spans' records, then their scope's name. */
-static int parse_scope_spans(Parser *p, OtlpDoc *doc) {
+static int parse_scope_spans(Parser *p, Doc *doc) {
     cursor k, s;
     Py_ssize_t kn, n;
     size_t first = p->n_recs;
@@ -424,7 +440,7 @@ static PyObject *service_of(PyObject *resource) {
 }
 
 /* {"resource": {"attributes"}, "scopeSpans": [...]}: records, then their (service, resource). */
-static int parse_resource_spans(Parser *p, OtlpDoc *doc) {
+static int parse_resource_spans(Parser *p, Doc *doc) {
     cursor k;
     Py_ssize_t kn;
     size_t first = p->n_recs;
@@ -443,7 +459,7 @@ static int parse_resource_spans(Parser *p, OtlpDoc *doc) {
                 while (inner > 0) {
                     if (plain_key(p, &k, &kn)) goto done;
                     if (IS(k, kn, "attributes")) {
-                        if (listed++ || parse_key_values(p, resource)) goto done;
+                        if (listed++ || parse_key_values(p, resource, 0)) goto done;
                     } else if (skip_value(p, 1)) {
                         goto done;
                     }
@@ -471,7 +487,7 @@ static int parse_resource_spans(Parser *p, OtlpDoc *doc) {
         more = next_member(p, '}');
     }
     if (more < 0 || !(service = service_of(resource))
-        || !(block = PyTuple_Pack(2, service, resource)) || PyList_Append(doc->blocks, block))
+        || !(block = PyTuple_Pack(2, service, resource)) || PyList_Append(doc->keep, block))
         goto done;
     for (size_t i = first; i < p->n_recs; i++) p->recs[i].block = block; /* the list holds it */
     rc = 0;
@@ -492,7 +508,7 @@ static PyObject *build_otlp_span(Parser *p, const Rec *r, Ids *ids, PyObject *tr
     if (!attributes) return NULL;
     if (r->tags) {
         p->p = r->tags;
-        if (parse_key_values(p, attributes)) goto done;
+        if (parse_key_values(p, attributes, 0)) goto done;
     }
     if (r->scope && !PyDict_SetDefault(attributes, KeyScopeName, r->scope)) goto done;
     if (r->logs) {
@@ -528,7 +544,7 @@ done:
 }
 
 /* {"resourceSpans": [...]}, or wrapped as Jaeger's api_v3 returns it: {"result": {...}}. */
-static int parse_otlp_document(Parser *p, OtlpDoc *doc, int wrapped) {
+static int parse_otlp_document(Parser *p, Doc *doc, int wrapped) {
     cursor k;
     Py_ssize_t kn;
     int seen = 0, more = open_container(p, '{', '}');
@@ -561,31 +577,7 @@ static PyObject *read_otlp(PyObject *module, PyObject *args) {
         PyErr_Clear();
         Py_RETURN_NONE;
     }
-    Parser p = {0};
-    p.p = (cursor)data;
-    p.end = p.p + size;
-    OtlpDoc doc = {PyDict_New(), PyList_New(0), PyList_New(0)};
-    PyObject *out = PyList_New(0);
-    int rc = !doc.ranks || !doc.traces || !doc.blocks || !out;
-    if (!rc) rc = parse_otlp_document(&p, &doc, wrapped);
-    if (!rc) {
-        skip_ws(&p);
-        rc = p.p != p.end;
-    }
-    if (!rc) rc = build_spans(&p, build_otlp_span, doc.traces, NULL, out);
-    names_free(&p.names);
-    names_free(&p.values);
-    free(p.scratch);
-    free(p.recs);
-    Py_XDECREF(doc.ranks);
-    Py_XDECREF(doc.traces);
-    Py_XDECREF(doc.blocks);
-    if (rc) {
-        Py_XDECREF(out);
-        PyErr_Clear();
-        Py_RETURN_NONE;
-    }
-    return out;
+    return read_document(data, size, parse_otlp_document, wrapped, build_otlp_span);
 }
 
 static PyObject *configure_otlp(PyObject *module, PyObject *args) {
@@ -594,7 +586,7 @@ static PyObject *configure_otlp(PyObject *module, PyObject *args) {
                           &bytes_as_hex, &event_type))
         return NULL;
     Py_XSETREF(OtlpKinds, Py_NewRef(kinds));
-    Py_XSETREF(OtlpTraceKey, Py_NewRef(trace_key));
+    Py_XSETREF(HexTraceKey, Py_NewRef(trace_key));
     Py_XSETREF(StatusOf, Py_NewRef(status_of));
     Py_XSETREF(BytesAsHex, Py_NewRef(bytes_as_hex));
     Py_XSETREF(EventType, Py_NewRef(event_type));

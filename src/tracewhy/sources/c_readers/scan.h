@@ -65,14 +65,19 @@ typedef struct {
     PyObject *name, *pid; /* borrowed from Names */
     cursor tags;          /* the tags array's '[', or NULL */
     cursor logs;          /* the logs array's '[' when it has any, or NULL */
-    /* OTLP only */
+    /* OTLP, Zipkin */
     cursor status;        /* the status object's '{', or NULL */
+    cursor remote;        /* Zipkin: the remote endpoint's '{', or NULL */
+    PyObject *service;    /* Zipkin: the local endpoint's service and address, borrowed */
+    PyObject *address;
+    PyObject *kind_object; /* Zipkin: the kind, borrowed */
     PyObject *scope;      /* the scope's name, borrowed from Names (NULL: none) */
     PyObject *block;      /* (service, resource) of the span's resourceSpans, borrowed */
     uint32_t rank;        /* the trace's rank, by first appearance (Jaeger: 0) */
     uint32_t pos;
     uint8_t has_parent;
     uint8_t kind;         /* OTLP: the kind's number */
+    uint8_t shared;       /* Zipkin: the server half of a shared span id */
 } Rec;
 
 typedef struct {
@@ -458,6 +463,14 @@ static int scan_number(Parser *p, int *kind, int64_t *iv, double *dv) {
     return 0;
 }
 
+/* A time or timestamp: an integer (int64). */
+static int time_value(Parser *p, int64_t *out) {
+    int kind;
+    double dv;
+    if (scan_number(p, &kind, out, &dv) || kind != NUM_INT) return BAIL;
+    return 0;
+}
+
 static int skip_value(Parser *p, int depth);
 
 static int skip_container(Parser *p, int depth, unsigned char close, int keyed) {
@@ -621,4 +634,71 @@ static int build_spans(Parser *p, SpanBuilder build, PyObject *traces, PyObject 
     ids_free(&ids);
     p->p = resume;
     return rc;
+}
+
+/* Per document, for formats whose every span names its trace (OTLP, Zipkin): trace ids in order
+ * of first appearance, each checked once by HexTraceKey (canonical hex, not zero). */
+static PyObject *HexTraceKey;
+
+typedef struct {
+    PyObject *ranks;  /* raw trace id -> rank */
+    PyObject *traces; /* rank -> canonical trace id */
+    PyObject *keep;   /* objects the records borrow (OTLP: each resource's (service, resource)) */
+    PyObject *cache;  /* for the span builder (Zipkin: resources by (service, address)) */
+} Doc;
+
+static int trace_rank(Parser *p, Doc *doc, cursor s, Py_ssize_t n, int flags, uint32_t *out) {
+    PyObject *raw = name_text(p, s, n, flags), *rank;
+    if (!raw) return BAIL;
+    if ((rank = PyDict_GetItemWithError(doc->ranks, raw))) {
+        *out = (uint32_t)PyLong_AsUnsignedLong(rank);
+        return 0;
+    }
+    PyObject *canonical = PyErr_Occurred() ? NULL : PyObject_CallOneArg(HexTraceKey, raw);
+    if (!canonical || !PyUnicode_CheckExact(canonical)) { /* None: not a canonical hex id */
+        Py_XDECREF(canonical);
+        return BAIL;
+    }
+    Py_ssize_t next = PyList_GET_SIZE(doc->traces);
+    PyObject *number = PyLong_FromSsize_t(next);
+    int rc = !number || PyList_Append(doc->traces, canonical)
+             || PyDict_SetItem(doc->ranks, raw, number) ? BAIL : 0;
+    Py_XDECREF(number);
+    Py_DECREF(canonical);
+    *out = (uint32_t)next;
+    return rc;
+}
+
+typedef int (*DocumentParser)(Parser *, Doc *, int variant);
+
+/* A whole document of a format whose spans name their trace: parsed by `parse` into records,
+ * then built by `build` in (trace, start, span id) order.  New reference, or None. */
+static PyObject *read_document(const char *data, Py_ssize_t size, DocumentParser parse,
+                               int variant, SpanBuilder build) {
+    Parser p = {0};
+    p.p = (cursor)data;
+    p.end = p.p + size;
+    Doc doc = {PyDict_New(), PyList_New(0), PyList_New(0), PyDict_New()};
+    PyObject *out = PyList_New(0);
+    int rc = !doc.ranks || !doc.traces || !doc.keep || !doc.cache || !out;
+    if (!rc) rc = parse(&p, &doc, variant);
+    if (!rc) {
+        skip_ws(&p);
+        rc = p.p != p.end;
+    }
+    if (!rc) rc = build_spans(&p, build, doc.traces, doc.cache, out);
+    names_free(&p.names);
+    names_free(&p.values);
+    free(p.scratch);
+    free(p.recs);
+    Py_XDECREF(doc.ranks);
+    Py_XDECREF(doc.traces);
+    Py_XDECREF(doc.keep);
+    Py_XDECREF(doc.cache);
+    if (rc) {
+        Py_XDECREF(out);
+        PyErr_Clear(); /* whatever went wrong, the general path reads it again and says so */
+        Py_RETURN_NONE;
+    }
+    return out;
 }

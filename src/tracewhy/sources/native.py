@@ -22,7 +22,7 @@ from types import ModuleType
 
 from tracewhy.ids import canonical_trace_id, uses_hex_ids
 from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Event, Span
-from tracewhy.sources.common import ParseResult, is_canonical_hex
+from tracewhy.sources.common import ParseResult, is_canonical_hex, kept_keys
 from tracewhy.sources.jaeger import KIND_NAMES, log_event, span_status, typed_value
 from tracewhy.sources.otlp import KIND_NUMBERS, bytes_as_hex, status_of
 from tracewhy.sources.zipkin import KINDS as ZIPKIN_KINDS
@@ -69,7 +69,7 @@ if _native is not None:
 
 def read_jaeger(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
     """Every trace's spans, each trace's in (start, span id) order; None when this reader does
-    not take the input (or all attributes are not wanted: baselines read through msgspec)."""
+    not take the input, or when not all attributes are wanted (baselines read OTLP)."""
     if _native is None or keep is not None or not JAEGER_START.match(data):
         return None
     spans = _native.read(data)
@@ -82,14 +82,16 @@ def read_jaeger(data: bytes, keep: Callable[[str], bool] | None = None) -> Parse
 
 def read_otlp(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
     """Every trace's spans, traces in order of first appearance, each trace's in (start, span
-    id) order; None when this reader does not take the input (as ``read_jaeger``)."""
-    start = OTLP_START.match(data) if _native is not None and keep is None else None
+    id) order; None when this reader does not take the input (as ``read_jaeger``).  ``keep``:
+    which span attributes to read, as ``ParseResult.keep`` (baselines read OTLP files)."""
+    start = OTLP_START.match(data) if _native is not None else None
     if start is None:
         return None
-    spans = _native.read_otlp(data, start.group(1) == b"result")  # type: ignore[union-attr]
+    keys = kept_keys(keep) if keep is not None else None
+    spans = _native.read_otlp(data, start.group(1) == b"result", keys)  # type: ignore[union-attr]
     if spans is None:
         return None
-    result = ParseResult("otlp")
+    result = ParseResult("otlp", keep=keep)
     result.spans = spans
     return result
 

@@ -44,7 +44,7 @@ static const char *ValueFields[V_FIELDS] = {"stringValue", "intValue", "doubleVa
 #define MAX_VALUE_DEPTH 32 /* nested values, as otlp.MAX_VALUE_DEPTH: deeper is repaired */
 
 static int any_value(Parser *p, PyObject **out, int depth);
-static int parse_key_values(Parser *p, PyObject *into, int depth);
+static int parse_key_values(Parser *p, PyObject *into, int depth, PyObject *keys);
 
 /* {"values": [...]} of an arrayValue (a list) or a kvlistValue (a dict). */
 static int nested_value(Parser *p, int field, PyObject **out, int depth) {
@@ -58,7 +58,7 @@ static int nested_value(Parser *p, int field, PyObject **out, int depth) {
         if (IS(k, kn, "values")) {
             if (seen++) goto fail;
             if (field == V_KVLIST) {
-                if (parse_key_values(p, made, depth + 1)) goto fail;
+                if (parse_key_values(p, made, depth + 1, NULL)) goto fail;
             } else {
                 int items = open_container(p, '[', ']');
                 while (items > 0) {
@@ -161,9 +161,17 @@ static int any_value(Parser *p, PyObject **out, int depth) {
     return 0;
 }
 
+/* The key a span attribute is kept under (new reference), or None: `keys` is a KeptKeys
+ * (common.py), which asks its `keep` once per distinct key. */
+static PyObject *kept_key(PyObject *keys, PyObject *key) {
+    PyObject *kept = PyDict_GetItemWithError(keys, key);
+    if (kept) return Py_NewRef(kept);
+    return PyErr_Occurred() ? NULL : PyObject_GetItem(keys, key); /* __missing__ decides */
+}
+
 /* [{"key", "value"}...]; with `into`, each pair is added to that dict.  `depth`: of the values,
- * 0 for attributes. */
-static int parse_key_values(Parser *p, PyObject *into, int depth) {
+ * 0 for attributes.  `keys`: which attributes to keep (NULL: all). */
+static int parse_key_values(Parser *p, PyObject *into, int depth, PyObject *keys) {
     int more = open_container(p, '[', ']');
     while (more > 0) {
         cursor k, key_s = NULL, value_at = NULL;
@@ -191,6 +199,16 @@ static int parse_key_values(Parser *p, PyObject *into, int depth) {
         if (into) {
             PyObject *key = name_text(p, key_s, key_n, key_flags), *value = NULL;
             if (!key) return BAIL;
+            if (keys) {
+                PyObject *kept = kept_key(keys, key);
+                if (!kept) return BAIL;
+                Py_DECREF(kept); /* interned by KeptKeys, and held there */
+                if (kept == Py_None) {
+                    more = next_member(p, ']');
+                    continue;
+                }
+                key = kept;
+            }
             if (value_at) {
                 cursor after = p->p;
                 p->p = value_at;
@@ -229,7 +247,7 @@ static int parse_events(Parser *p, PyObject *events) {
                 ONCE(seen, 4);
                 skip_ws(p);
                 attributes_at = p->p;
-                if (parse_key_values(p, NULL, 0)) return BAIL;
+                if (parse_key_values(p, NULL, 0, NULL)) return BAIL;
             } else if (skip_value(p, 1)) {
                 return BAIL;
             }
@@ -241,7 +259,7 @@ static int parse_events(Parser *p, PyObject *events) {
             cursor after = p->p;
             PyObject *attributes = PyDict_New(), *name = NULL, *at = NULL, *event = NULL;
             p->p = attributes_at;
-            if (attributes && (!attributes_at || !parse_key_values(p, attributes, 0))
+            if (attributes && (!attributes_at || !parse_key_values(p, attributes, 0, NULL))
                 && (name = name_s ? make_text(p, name_s, name_n, name_flags) : Py_NewRef(EmptyText))
                 && (at = PyLong_FromLongLong(floor_div(time, 1000))))
                 event = PyObject_CallFunctionObjArgs(EventType, at, name, attributes, NULL);
@@ -354,7 +372,7 @@ static int parse_otlp_span(Parser *p, Doc *doc) {
             ONCE(seen, O_ATTRIBUTES);
             skip_ws(p);
             r.tags = p->p;
-            if (parse_key_values(p, NULL, 0)) return BAIL;
+            if (parse_key_values(p, NULL, 0, NULL)) return BAIL;
         } else if (IS(k, kn, "events")) {
             ONCE(seen, O_EVENTS);
             skip_ws(p);
@@ -459,7 +477,7 @@ static int parse_resource_spans(Parser *p, Doc *doc) {
                 while (inner > 0) {
                     if (plain_key(p, &k, &kn)) goto done;
                     if (IS(k, kn, "attributes")) {
-                        if (listed++ || parse_key_values(p, resource, 0)) goto done;
+                        if (listed++ || parse_key_values(p, resource, 0, NULL)) goto done;
                     } else if (skip_value(p, 1)) {
                         goto done;
                     }
@@ -499,7 +517,7 @@ done:
 }
 
 static PyObject *build_otlp_span(Parser *p, const Rec *r, Ids *ids, PyObject *traces,
-                                 PyObject *unused) {
+                                 PyObject *keys) {
     PyObject *span_id = id_text(ids, r->id);
     PyObject *parent = r->has_parent ? id_text(ids, r->parent) : Py_None;
     if (!span_id || !parent) return NULL;
@@ -508,7 +526,7 @@ static PyObject *build_otlp_span(Parser *p, const Rec *r, Ids *ids, PyObject *tr
     if (!attributes) return NULL;
     if (r->tags) {
         p->p = r->tags;
-        if (parse_key_values(p, attributes, 0)) goto done;
+        if (parse_key_values(p, attributes, 0, keys)) goto done;
     }
     if (r->scope && !PyDict_SetDefault(attributes, KeyScopeName, r->scope)) goto done;
     if (r->logs) {
@@ -573,11 +591,14 @@ static PyObject *read_otlp(PyObject *module, PyObject *args) {
     const char *data;
     Py_ssize_t size;
     int wrapped;
-    if (!OtlpKinds || !PyArg_ParseTuple(args, "y#p", &data, &size, &wrapped)) {
+    PyObject *keys;
+    if (!OtlpKinds || !PyArg_ParseTuple(args, "y#pO", &data, &size, &wrapped, &keys)
+        || (keys != Py_None && !PyDict_Check(keys))) {
         PyErr_Clear();
         Py_RETURN_NONE;
     }
-    return read_document(data, size, parse_otlp_document, wrapped, build_otlp_span);
+    return read_document(data, size, parse_otlp_document, wrapped, build_otlp_span,
+                         keys == Py_None ? NULL : keys);
 }
 
 static PyObject *configure_otlp(PyObject *module, PyObject *args) {

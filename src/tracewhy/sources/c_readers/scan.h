@@ -644,7 +644,6 @@ typedef struct {
     PyObject *ranks;  /* raw trace id -> rank */
     PyObject *traces; /* rank -> canonical trace id */
     PyObject *keep;   /* objects the records borrow (OTLP: each resource's (service, resource)) */
-    PyObject *cache;  /* for the span builder (Zipkin: resources by (service, address)) */
 } Doc;
 
 static int trace_rank(Parser *p, Doc *doc, cursor s, Py_ssize_t n, int flags, uint32_t *out) {
@@ -672,21 +671,22 @@ static int trace_rank(Parser *p, Doc *doc, cursor s, Py_ssize_t n, int flags, ui
 typedef int (*DocumentParser)(Parser *, Doc *, int variant);
 
 /* A whole document of a format whose spans name their trace: parsed by `parse` into records,
- * then built by `build` in (trace, start, span id) order.  New reference, or None. */
+ * then built by `build` in (trace, start, span id) order, given `context` (borrowed, may be
+ * NULL).  New reference, or None. */
 static PyObject *read_document(const char *data, Py_ssize_t size, DocumentParser parse,
-                               int variant, SpanBuilder build) {
+                               int variant, SpanBuilder build, PyObject *context) {
     Parser p = {0};
     p.p = (cursor)data;
     p.end = p.p + size;
-    Doc doc = {PyDict_New(), PyList_New(0), PyList_New(0), PyDict_New()};
+    Doc doc = {PyDict_New(), PyList_New(0), PyList_New(0)};
     PyObject *out = PyList_New(0);
-    int rc = !doc.ranks || !doc.traces || !doc.keep || !doc.cache || !out;
+    int rc = !doc.ranks || !doc.traces || !doc.keep || !out;
     if (!rc) rc = parse(&p, &doc, variant);
     if (!rc) {
         skip_ws(&p);
         rc = p.p != p.end;
     }
-    if (!rc) rc = build_spans(&p, build, doc.traces, doc.cache, out);
+    if (!rc) rc = build_spans(&p, build, doc.traces, context, out);
     names_free(&p.names);
     names_free(&p.values);
     free(p.scratch);
@@ -694,7 +694,6 @@ static PyObject *read_document(const char *data, Py_ssize_t size, DocumentParser
     Py_XDECREF(doc.ranks);
     Py_XDECREF(doc.traces);
     Py_XDECREF(doc.keep);
-    Py_XDECREF(doc.cache);
     if (rc) {
         Py_XDECREF(out);
         PyErr_Clear(); /* whatever went wrong, the general path reads it again and says so */

@@ -279,7 +279,15 @@ static PyObject *read_zipkin(PyObject *module, PyObject *args) {
         PyErr_Clear();
         Py_RETURN_NONE;
     }
-    return read_document(data, size, parse_zipkin_document, nested, build_zipkin_span);
+    PyObject *resources = PyDict_New(); /* by (service, address), as resource_of caches them */
+    if (!resources) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    PyObject *spans = read_document(data, size, parse_zipkin_document, nested, build_zipkin_span,
+                                    resources);
+    Py_DECREF(resources);
+    return spans;
 }
 
 static PyObject *configure_zipkin(PyObject *module, PyObject *args) {

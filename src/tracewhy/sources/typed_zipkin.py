@@ -52,7 +52,7 @@ class _Span(msgspec.Struct, gc=False):
     id: str
     parentId: str = ""
     name: str = ""
-    kind: str = ""
+    kind: str | None = ""  # None: the OTel SDK's encoder writes null for an INTERNAL span
     timestamp: Int64 | None = None
     duration: Int64 | None = None
     localEndpoint: _Endpoint | None = None

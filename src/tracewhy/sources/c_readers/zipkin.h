@@ -130,8 +130,13 @@ static int parse_zipkin_span(Parser *p, Doc *doc) {
                 return BAIL;
         } else if (IS(k, kn, "kind")) {
             ONCE(seen, Z_KIND);
-            if (scan_string(p, &s, &n, &flags)) return BAIL;
-            if (n && !(kind_name = name_text(p, s, n, flags))) return BAIL;
+            if (peek(p) == 'n') { /* the OTel SDK's encoder: null for an INTERNAL span */
+                if (literal(p, "null")) return BAIL;
+            } else if (scan_string(p, &s, &n, &flags)) {
+                return BAIL;
+            } else if (n && !(kind_name = name_text(p, s, n, flags))) {
+                return BAIL;
+            }
         } else if (IS(k, kn, "timestamp")) {
             ONCE(seen, Z_TIMESTAMP);
             if (time_value(p, &r.start)) return BAIL;

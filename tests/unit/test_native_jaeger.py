@@ -21,22 +21,20 @@ import json
 import os
 import random
 import sys
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import msgspec
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EXTERNAL, FIXTURES, REPO
 from tests.fixtures.formats import EPOCH_US, sdk_to_jaeger, sdk_trace, to_jaeger
+from tests.support import native_parity as parity
+from tests.support.native_parity import Reader
 from tests.support.sdk import SdkTraceBuilder
 from tracewhy.demo.jaeger_json import encode_traces
-from tracewhy.model import Span
 from tracewhy.sources import native
 from tracewhy.sources.common import ParseResult
 from tracewhy.sources.decode import read_input
@@ -62,67 +60,8 @@ def reference(data: bytes) -> ParseResult | None:
     return parse_typed(data, "jaeger", None, native=False)
 
 
-def assert_parity(data: bytes, what: str = "",
-                  read: Callable[[bytes], ParseResult | None] | None = None) -> ParseResult | None:
-    """Read ``data`` natively (or with ``read``) and hold the result to the reference.
-
-    Returns the native result (None when it declined)."""
-    where = f"{what} ({len(data)} bytes: {data[:160]!r})"
-    try:
-        got = (read or native.read_jaeger)(data)
-    except Exception as exc:  # the contract: never raise, on any bytes
-        pytest.fail(f"read_jaeger raised {exc!r} on {where}")
-    assert got is None or isinstance(got, ParseResult), f"{type(got)} on {where}"
-    try:
-        want = reference(data)
-    except RecursionError:  # msgspec gives up on deep nesting: no reference to compare with
-        return got
-    if want is None:
-        assert got is None, f"native read what the typed reader leaves to the tolerant one: {where}"
-        return None
-    if got is None:
-        return None
-    assert (got.format, got.rejected, got.warnings, got.counts) == \
-        (want.format, want.rejected, want.warnings, want.counts), where
-    assert got.trace_warnings == want.trace_warnings, where
-    assert_same_spans(got.spans, want.spans, where)
-    assert_start_order(got.spans, where)
-    return got
-
-
-def comparable(value: Any) -> Any:
-    """A hashable form of a span (or any value in one) for multiset comparison.
-
-    Stricter than ``==`` where that hides a change a report would show (True, 1 and 1.0 differ;
-    so do 0.0 and -0.0), and NaN equals NaN (a float64 tag of "nan").  Dict order is ignored."""
-    if isinstance(value, msgspec.Struct):
-        return type(value).__name__, tuple(comparable(getattr(value, name))
-                                           for name in value.__struct_fields__)
-    if isinstance(value, dict):
-        return "dict", tuple(sorted((repr(k), comparable(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return type(value).__name__, tuple(comparable(item) for item in value)
-    if isinstance(value, float):
-        return "float", repr(value)
-    return type(value).__name__, value
-
-
-def assert_same_spans(got: list[Span], want: list[Span], where: str) -> None:
-    mine, theirs = Counter(map(comparable, got)), Counter(map(comparable, want))
-    if mine != theirs:
-        extra = [s for s in got if mine[comparable(s)] > theirs[comparable(s)]][:3]
-        lacking = [s for s in want if theirs[comparable(s)] > mine[comparable(s)]][:3]
-        pytest.fail(f"spans differ on {where}\nonly native: {extra}\nonly reference: {lacking}")
-
-
-def assert_start_order(spans: list[Span], where: str) -> None:
-    """Within each trace, (start_us, span_id) never decreases; a missing start counts as 0."""
-    last: dict[str, tuple[int, str]] = {}
-    for span in spans:
-        key = (span.start_us or 0, span.span_id)
-        before = last.get(span.trace_id)
-        assert before is None or before <= key, f"{key} after {before} in {where}"
-        last[span.trace_id] = key
+def assert_parity(data: bytes, what: str = "", read: Reader | None = None) -> ParseResult | None:
+    return parity.assert_parity(data, read or native.read_jaeger, reference, what)
 
 
 # -- every real Jaeger file ---------------------------------------------------------------------

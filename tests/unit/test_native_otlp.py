@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import random
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,6 @@ from tests.fixtures.formats import T0_NS, sdk_to_otlp_protojson, sdk_trace
 from tests.support.sdk import SdkTraceBuilder
 from tracewhy.demo.emit import SeededIdGenerator
 from tracewhy.demo.otlp_json import encode_traces
-from tracewhy.model import Span
 from tracewhy.sources import native, typed
 from tracewhy.sources.common import ParseResult
 from tracewhy.sources.decode import read_input
@@ -57,14 +55,14 @@ if not AVAILABLE and os.environ.get("CI") != "true":
 
 # The Jaeger reader's parity helpers and generators (imported after the skip: that module skips
 # itself without the extension, under its own name).
+from tests.support import native_parity as parity  # noqa: E402
+from tests.support.native_parity import Reader, assert_same_spans  # noqa: E402
 from tests.unit.test_native_jaeger import (  # noqa: E402
     DEEP,
     HUGE,
     PADDING,
     TEN_MB,
     Raw,
-    assert_same_spans,
-    assert_start_order,
     benchmark_generator,
     chance,
     hex_id,
@@ -93,43 +91,8 @@ def read_otlp(data: bytes) -> ParseResult | None:
     return native.read_otlp(data)  # looked up on each call: a stand-in may replace it
 
 
-def assert_parity(data: bytes, what: str = "",
-                  read: Callable[[bytes], ParseResult | None] | None = None) -> ParseResult | None:
-    """Read ``data`` natively (or with ``read``) and hold the result to the reference.
-
-    Returns the native result (None when it declined)."""
-    where = f"{what} ({len(data)} bytes: {data[:160]!r})"
-    try:
-        got = (read or read_otlp)(data)
-    except Exception as exc:  # the contract: never raise, on any bytes
-        pytest.fail(f"read_otlp raised {exc!r} on {where}")
-    assert got is None or isinstance(got, ParseResult), f"{type(got)} on {where}"
-    try:
-        want = reference(data)
-    except RecursionError:  # msgspec gives up on deep nesting: no reference to compare with
-        return got
-    if want is None:
-        assert got is None, f"native read what the typed reader leaves to the tolerant one: {where}"
-        return None
-    if got is None:
-        return None
-    assert (got.format, got.rejected, got.warnings, got.counts) == \
-        (want.format, want.rejected, want.warnings, want.counts), where
-    assert got.trace_warnings == want.trace_warnings, where
-    assert_same_spans(got.spans, want.spans, where)
-    assert_trace_order(got.spans, want.spans, where)
-    assert_start_order(got.spans, where)
-    return got
-
-
-def assert_trace_order(got: list[Span], want: list[Span], where: str) -> None:
-    """Each trace's spans together, the traces in the order their ids first appear in the file
-    (the reference keeps file order)."""
-    order = list(dict.fromkeys(span.trace_id for span in got))
-    assert order == list(dict.fromkeys(span.trace_id for span in want)), \
-        f"traces not in order of first appearance in {where}"
-    runs = [trace_id for trace_id, _ in itertools.groupby(span.trace_id for span in got)]
-    assert len(runs) == len(order), f"a trace's spans are not together in {where}: {runs[:8]}"
+def assert_parity(data: bytes, what: str = "", read: Reader | None = None) -> ParseResult | None:
+    return parity.assert_parity(data, read or read_otlp, reference, what, by_trace=True)
 
 
 # -- every real OTLP file -----------------------------------------------------------------------
@@ -601,7 +564,7 @@ def any_value(draw: st.DrawFn, odd: bool, depth: int = 0) -> Any:
         return {}
     if roll < 89:  # two fields at once: the first non-null one in the typed struct's order
         return {**scalar_value(draw, odd), **scalar_value(draw, odd)}
-    if roll < 90 and depth == 0:
+    if roll < 90 and depth == 0 and chance(draw, 30):  # 32 deep: the typed reader refuses it
         return nested(draw(st.sampled_from((30, 31, 32, 33, 40))))
     if roll < 95:
         return {"stringValue": None}  # all fields null: no value
@@ -614,16 +577,33 @@ def any_value(draw: st.DrawFn, odd: bool, depth: int = 0) -> Any:
 
 
 # Ready-made attributes, one draw each: a document has up to ~100 spans to fill.
-ATTRIBUTE_POOL = (
+COMMON_ATTRIBUTES = (
     ("http.method", {"stringValue": "GET"}), ("http.status_code", {"intValue": "500"}),
     ("http.status_code", {"intValue": 200}), ("ratio", {"doubleValue": 0.25}),
     ("ok", {"boolValue": True}), ("tags", {"arrayValue": {"values": [{"stringValue": "a"}]}}),
     ("bytes", {"bytesValue": "AAEC"}), ("empty", {}), ("null", None),
     ("map", {"kvlistValue": {"values": [{"key": "a", "value": {"intValue": "1"}}]}}),
     ("otel.scope.name", {"stringValue": "mine"}), ("service.name", {"stringValue": "in-span"}),
+)
+ATTRIBUTE_POOL = (
+    *COMMON_ATTRIBUTES,
     *(("as.int", {"intValue": value}) for value in INT_VALUES),
     *(("as.double", {"doubleValue": value}) for value in DOUBLE_VALUES),
     *(("as.bytes", {"bytesValue": value}) for value in BYTES_TEXTS),
+)
+# Only values as SDKs write them (int64 in range, finite doubles, valid base64): a document
+# drawing from these alone has nothing that sends it to the general path.
+SDK_ATTRIBUTES = (
+    *COMMON_ATTRIBUTES,
+    *(("as.int", {"intValue": value}) for value in (5, "5", "-5", 0, "0", "-0", "00012",
+                                                    "9223372036854775807", -(2**63))),
+    *(("as.double", {"doubleValue": value}) for value in (1.5, 1, 0, -0.0, 1e308, 5e-324, 0.1)),
+    *(("as.bytes", {"bytesValue": value}) for value in ("AAEC", "", "AA==", "////")),
+    ("list", {"arrayValue": {"values": [{"intValue": "1"}, {"doubleValue": 2.5}, {},
+                                        {"arrayValue": {}}, {"boolValue": False}]}}),
+    ("map", {"kvlistValue": {"values": [{"key": "k", "value": {"arrayValue": {"values": [
+        {"stringValue": "caf\u00e9"}]}}}, {"key": "k", "value": None}, {"key": "n"}]}}),
+    ("two", {"stringValue": None, "intValue": "7"}),
 )
 
 
@@ -757,22 +737,61 @@ def span_link(draw: st.DrawFn, odd: bool, tids: list[str], ids: list[str]) -> di
     return with_extras(draw, odd, out)
 
 
-def otlp_span(draw: st.DrawFn, odd: bool, tid: str, sid: str, tids: list[str],
-              ids: list[str]) -> dict[str, Any]:
+def sdk_times(draw: st.DrawFn) -> tuple[Any, Any]:
+    """Start and end as SDKs write them (decimal texts, or numbers), now and then reversed."""
+    start = T0_NS + draw(st.integers(0, 10**10))
+    end = start + draw(st.integers(-(10**6), 10**9) if chance(draw, 5) else st.integers(0, 10**9))
+    return (str(start), str(end)) if chance(draw, 70) else (start, end)
+
+
+def plain_span(draw: st.DrawFn, odd: bool, tid: str, sid: str, ids: list[str],
+               varied: bool, pool: tuple[tuple[str, Any], ...] = ATTRIBUTE_POOL) -> dict[str, Any]:
+    """The shape SDKs write, in few draws (documents have many spans); ``varied``: with SDK
+    times and the names, values, events and statuses the native reader takes too, and any
+    AnyValue unless the attributes come from ``SDK_ATTRIBUTES``."""
     out: dict[str, Any] = {"traceId": tid, "spanId": sid}
     roll = draw(st.integers(0, 99))
-    if roll < 45:  # the shape SDKs write, in few draws (documents have many spans)
-        if roll >= 10 and ids:
-            out["parentSpanId"] = draw(st.sampled_from(ids))
-        out["name"], out["kind"] = "op", draw(st.integers(0, 5))
-        start, end = span_times(draw, odd)
-        put(out, "startTimeUnixNano", start)
-        put(out, "endTimeUnixNano", end)
-        out["attributes"] = [{"key": key, "value": value} for key, value in
-                             (draw(st.sampled_from(ATTRIBUTE_POOL))
-                              for _ in range(draw(st.integers(0, 3))))]
-        out["status"] = {"code": 2} if roll % 5 == 0 else {}
+    if roll >= 10 and ids:
+        out["parentSpanId"] = draw(st.sampled_from(ids))
+    out["name"], out["kind"] = "op", draw(st.integers(0, 5))
+    start, end = sdk_times(draw) if varied else span_times(draw, odd)
+    put(out, "startTimeUnixNano", start)
+    put(out, "endTimeUnixNano", end)
+    out["attributes"] = [{"key": key, "value": value} for key, value in
+                         (draw(st.sampled_from(pool)) for _ in range(draw(st.integers(0, 3))))]
+    out["status"] = {"code": 2} if roll % 5 == 0 else {}
+    if not varied:
         return out
+    if chance(draw, 30):
+        out["name"] = text(draw, odd)
+    if pool is not SDK_ATTRIBUTES and chance(draw, 30):
+        out["attributes"] += attributes(draw, odd, 3)
+    sdk = pool is SDK_ATTRIBUTES
+    if chance(draw, 15):
+        out["events"] = [sdk_event(draw, odd) if sdk else span_event(draw, odd)
+                         for _ in range(draw(st.integers(0, 3)))]
+    if chance(draw, 20):
+        put(out, "status", draw(st.sampled_from(SDK_STATUSES)) if sdk else status(draw, odd))
+    return with_extras(draw, odd, out)
+
+
+SDK_STATUSES = ({}, {"code": 0}, {"code": 1}, {"code": 2}, {"code": 2, "message": "boom"},
+                {"message": ""}, {"code": "STATUS_CODE_ERROR"}, MISSING_FIELD)
+
+
+def sdk_event(draw: st.DrawFn, odd: bool) -> dict[str, Any]:
+    at = T0_NS + draw(st.integers(0, 10**9))
+    return {"timeUnixNano": str(at) if chance(draw, 70) else at, "name": text(draw, odd),
+            "attributes": [{"key": key, "value": value} for key, value in
+                           (draw(st.sampled_from(SDK_ATTRIBUTES))
+                            for _ in range(draw(st.integers(0, 2))))]}
+
+
+def otlp_span(draw: st.DrawFn, odd: bool, tid: str, sid: str, tids: list[str],
+              ids: list[str]) -> dict[str, Any]:
+    if chance(draw, 45):
+        return plain_span(draw, odd, tid, sid, ids, varied=False)
+    out: dict[str, Any] = {"traceId": tid, "spanId": sid}
     if chance(draw, 20):  # the trace id spelt another way, or another trace's
         out["traceId"] = draw(st.sampled_from((tid.upper(), f" {tid}", "", *tids)))
     put(out, "parentSpanId", parent_span_id(draw, odd, ids))
@@ -796,14 +815,18 @@ def otlp_span(draw: st.DrawFn, odd: bool, tid: str, sid: str, tids: list[str],
     return with_extras(draw, odd, out)
 
 
-def resource_block(draw: st.DrawFn, odd: bool, scopes: list[list[dict[str, Any]]]) -> Any:
+def resource_block(draw: st.DrawFn, odd: bool, scopes: list[list[dict[str, Any]]],
+                   sdk: bool = False) -> Any:
+    """``sdk``: resource and scopes as SDKs write them."""
     block: dict[str, Any] = {}
-    put(block, "resource", resource(draw, odd) if chance(draw, 90) else MISSING_FIELD)
-    old = chance(draw, 3)  # the old name: the typed reader leaves it to the tolerant one
+    put(block, "resource", sdk_resource(draw) if sdk else resource(draw, odd)
+        if chance(draw, 90) else MISSING_FIELD)
+    old = not sdk and chance(draw, 2)  # the old name: the typed reader leaves it to the tolerant
     lists = []
     for spans in scopes:
         scope_block: dict[str, Any] = {}
-        put(scope_block, "instrumentationLibrary" if old else "scope", scope(draw, odd))
+        put(scope_block, "instrumentationLibrary" if old else "scope",
+            draw(st.sampled_from(SDK_SCOPES)) if sdk else scope(draw, odd))
         if spans or chance(draw, 80):
             scope_block["spans"] = spans
         if rare(draw, odd, 3):
@@ -816,6 +839,20 @@ def resource_block(draw: st.DrawFn, odd: bool, scopes: list[list[dict[str, Any]]
     if rare(draw, odd, 3):
         block["scopeSpans"] = None
     return with_extras(draw, odd, block)
+
+
+SDK_SCOPES = ({"name": "io.opentelemetry.http", "version": "1.0"}, {"name": "torch"}, {},
+              {"name": ""}, MISSING_FIELD)
+
+
+def sdk_resource(draw: st.DrawFn) -> dict[str, Any]:
+    pairs = [{"key": key, "value": value} for key, value in
+             (draw(st.sampled_from(SDK_ATTRIBUTES)) for _ in range(draw(st.integers(0, 2))))]
+    if chance(draw, 90):
+        value = draw(st.sampled_from(SERVICE_VALUES[:-2])) if chance(draw, 10) else \
+            {"stringValue": draw(st.sampled_from(("api", "db", "gateway")))}
+        pairs.insert(draw(st.integers(0, len(pairs))), {"key": "service.name", "value": value})
+    return {"attributes": pairs}
 
 
 def shuffled(value: Any, rng: random.Random, depth: int = 0) -> Any:
@@ -833,18 +870,29 @@ def shuffled(value: Any, rng: random.Random, depth: int = 0) -> Any:
 @st.composite
 def otlp_documents(draw: st.DrawFn) -> bytes:
     odd = chance(draw, 30)
-    tids = [otlp_trace_id(draw, odd) for _ in range(draw(st.integers(1, 3)))]
+    # plain: every id canonical hex and every span as SDKs write it, the rest as varied as
+    # ever: what the native reader reads (one odd span in a hundred makes it decline them all)
+    plain = not odd and chance(draw, 60)
+    tids = [hex_id(draw, draw(st.sampled_from((32, 32, 16)))) if plain
+            else otlp_trace_id(draw, odd) for _ in range(draw(st.integers(1, 3)))]
     shape = [[draw(st.integers(0, 12)) for _ in range(draw(st.integers(1, 3)))]
              for _ in range(draw(st.integers(1, 3)))]
     ids: list[str] = []
     for _ in range(sum(map(sum, shape))):
-        ids.append(otlp_span_id(draw, odd, ids))
+        ids.append(draw(st.sampled_from(ids)) if plain and ids and chance(draw, 5)
+                   else hex_id(draw, 16) if plain else otlp_span_id(draw, odd, ids))
     given_ids = iter(ids)
     one_trace = chance(draw, 40)
-    blocks = [resource_block(draw, odd, [
-        [otlp_span(draw, odd, tids[0] if one_trace else draw(st.sampled_from(tids)),
-                   next(given_ids), tids, ids) for _ in range(n)] for n in scopes])
-        for scopes in shape]
+    sdk = plain and chance(draw, 70)  # and every value, resource, scope and status too
+    pool = SDK_ATTRIBUTES if sdk else ATTRIBUTE_POOL
+
+    def span(sid: str) -> dict[str, Any]:
+        tid = tids[0] if one_trace else draw(st.sampled_from(tids))
+        return plain_span(draw, odd, tid, sid, ids, True, pool) if plain \
+            else otlp_span(draw, odd, tid, sid, tids, ids)
+
+    blocks = [resource_block(draw, odd, [[span(next(given_ids)) for _ in range(n)]
+                                         for n in scopes], sdk) for scopes in shape]
     if rare(draw, odd, 5):
         blocks.append(draw(st.sampled_from((None, 5, []))))
     doc = with_extras(draw, odd, {"resourceSpans": blocks})

@@ -34,7 +34,6 @@ from hypothesis import strategies as st
 from tests.conftest import EXTERNAL, FIXTURES, REPO
 from tests.fixtures.formats import EPOCH_US, T0_NS, sdk_to_zipkin, sdk_trace, to_zipkin
 from tests.support.sdk import SdkTraceBuilder
-from tracewhy.model import Span
 from tracewhy.sources import native, typed_zipkin
 from tracewhy.sources.common import ParseResult
 from tracewhy.sources.decode import read_input
@@ -49,13 +48,13 @@ if not AVAILABLE and os.environ.get("CI") != "true":
 
 # The Jaeger reader's parity helpers and generators (imported after the skip: that module skips
 # itself without the extension, under its own name).
+from tests.support import native_parity as parity  # noqa: E402
+from tests.support.native_parity import Reader  # noqa: E402
 from tests.unit.test_native_jaeger import (  # noqa: E402
     DEEP,
     HUGE,
     TEN_MB,
     Raw,
-    assert_same_spans,
-    assert_start_order,
     benchmark_generator,
     chance,
     hex_id,
@@ -87,43 +86,8 @@ def read_zipkin(data: bytes) -> ParseResult | None:
     return native.read_zipkin(data)  # looked up on each call: a stand-in may replace it
 
 
-def assert_parity(data: bytes, what: str = "",
-                  read: Callable[[bytes], ParseResult | None] | None = None) -> ParseResult | None:
-    """Read ``data`` natively (or with ``read``) and hold the result to the reference.
-
-    Returns the native result (None when it declined)."""
-    where = f"{what} ({len(data)} bytes: {data[:160]!r})"
-    try:
-        got = (read or read_zipkin)(data)
-    except Exception as exc:  # the contract: never raise, on any bytes
-        pytest.fail(f"read_zipkin raised {exc!r} on {where}")
-    assert got is None or isinstance(got, ParseResult), f"{type(got)} on {where}"
-    try:
-        want = reference(data)
-    except RecursionError:  # msgspec gives up on deep nesting: no reference to compare with
-        return got
-    if want is None:
-        assert got is None, f"native read what the typed reader leaves to the tolerant one: {where}"
-        return None
-    if got is None:
-        return None
-    assert (got.format, got.rejected, got.warnings, got.counts) == \
-        (want.format, want.rejected, want.warnings, want.counts), where
-    assert got.trace_warnings == want.trace_warnings, where
-    assert_same_spans(got.spans, want.spans, where)
-    assert_trace_order(got.spans, want.spans, where)
-    assert_start_order(got.spans, where)
-    return got
-
-
-def assert_trace_order(got: list[Span], want: list[Span], where: str) -> None:
-    """Each trace's spans together, the traces in the order their ids first appear in the file
-    (the reference keeps file order)."""
-    order = list(dict.fromkeys(span.trace_id for span in got))
-    assert order == list(dict.fromkeys(span.trace_id for span in want)), \
-        f"traces not in order of first appearance in {where}"
-    runs = [tid for tid, _ in itertools.groupby(span.trace_id for span in got)]
-    assert len(runs) == len(order), f"a trace's spans are not together in {where}: {runs[:8]}"
+def assert_parity(data: bytes, what: str = "", read: Reader | None = None) -> ParseResult | None:
+    return parity.assert_parity(data, read or read_zipkin, reference, what, by_trace=True)
 
 
 def via_parse_typed(monkeypatch: pytest.MonkeyPatch,

@@ -1,16 +1,17 @@
 """Jaeger query-API JSON, OTLP/JSON and Zipkin v2 read in C (``c_readers/``), for the shape
 nearly every export has.
 
-The reader scans the bytes once, keeps each span's scalars in a compact record, and builds the
-``Span`` objects only after sorting the records by (start, span id): every later pass walks the
-spans in that order, and objects allocated in it are read from cache instead of from all over
-the heap (benchmarks/README.md, "Stop 15").  It makes exactly the spans ``typed._PlainSpans``
-makes (and a span's logs as events, as the general builder makes them), with the same rules
-for what it leaves alone: for anything else it gives None and the
-caller takes the msgspec path, which hands what it cannot take to the tolerant reader.
+The readers scan the bytes once, keep each span's scalars in a compact record, and build the
+``Span`` objects only after sorting the records by (trace, start, span id): every later pass
+walks the spans in that order, and objects allocated in it are read from cache instead of from
+all over the heap (benchmarks/README.md, "Stop 15").  They make exactly the spans the typed
+readers' plain-span builders make (``typed.py``, ``typed_zipkin.py``; plus a span's logs or
+events, as the general builders make them), calling the same Python rules for a span's status,
+a typed tag or an event.  For anything else they give None and the caller takes the msgspec
+path, which hands what it cannot take to the tolerant reader.
 
 The extension is built by ``pip install .`` (hatch_build.py); without it (an editable install,
-``TRACEWHY_PURE=1``) ``read_jaeger`` always gives None and nothing else changes.
+``TRACEWHY_PURE=1``) every reader here gives None and nothing else changes.
 """
 
 from __future__ import annotations
@@ -72,12 +73,7 @@ def read_jaeger(data: bytes, keep: Callable[[str], bool] | None = None) -> Parse
     not take the input, or when not all attributes are wanted (baselines read OTLP)."""
     if _native is None or keep is not None or not JAEGER_START.match(data):
         return None
-    spans = _native.read(data)
-    if spans is None:
-        return None
-    result = ParseResult("jaeger")
-    result.spans = spans
-    return result
+    return _result("jaeger", _native.read_jaeger(data))
 
 
 def read_otlp(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
@@ -89,20 +85,20 @@ def read_otlp(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseRe
         return None
     keys = kept_keys(keep) if keep is not None else None
     spans = _native.read_otlp(data, start.group(1) == b"result", keys)  # type: ignore[union-attr]
-    if spans is None:
-        return None
-    result = ParseResult("otlp", keep=keep)
-    result.spans = spans
-    return result
+    return _result("otlp", spans, keep)
 
 
 def read_zipkin(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
     """A list of spans or of traces, as ``read_otlp`` reads OTLP."""
     if _native is None or keep is not None or not ZIPKIN_START.match(data):
         return None
-    spans = _native.read_zipkin(data, ZIPKIN_TRACES.match(data) is not None)
+    return _result("zipkin", _native.read_zipkin(data, ZIPKIN_TRACES.match(data) is not None))
+
+
+def _result(fmt: str, spans: list[Span] | None,
+            keep: Callable[[str], bool] | None = None) -> ParseResult | None:
     if spans is None:
         return None
-    result = ParseResult("zipkin")
+    result = ParseResult(fmt, keep=keep)
     result.spans = spans
     return result

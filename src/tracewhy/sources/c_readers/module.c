@@ -9,8 +9,8 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS,
      "configure(Span, KIND_NAMES, UNSPECIFIED, STATUS_UNSET, CHILD_OF, span_status, typed_value, "
      "trace_key, log_event): the model and rules the reader builds with."},
-    {"read", read_jaeger, METH_O,
-     "read(data: bytes) -> list[Span] | None: the spans of every trace, each trace's in (start, "
+    {"read_jaeger", read_jaeger, METH_O,
+     "read_jaeger(data: bytes) -> list[Span] | None: the spans of every trace, each trace's in (start, "
      "span id) order; None when the input is outside the shape this reader takes."},
     {"configure_otlp", configure_otlp, METH_VARARGS,
      "configure_otlp(kinds by number, trace_key, status_of, bytes_as_hex, Event)."},

@@ -447,21 +447,7 @@ static PyObject *read_jaeger(PyObject *module, PyObject *data) {
     p.p = (cursor)PyBytes_AS_STRING(data);
     p.end = p.p + PyBytes_GET_SIZE(data);
     PyObject *out = PyList_New(0);
-    if (!out) {
-        PyErr_Clear();
-        Py_RETURN_NONE;
-    }
-    int rc = parse_document(&p, out);
-    names_free(&p.names);
-    names_free(&p.values);
-    free(p.scratch);
-    free(p.recs);
-    if (rc) {
-        Py_DECREF(out);
-        PyErr_Clear(); /* whatever went wrong, the general path reads it again and says so */
-        Py_RETURN_NONE;
-    }
-    return out;
+    return finish(&p, out ? parse_document(&p, out) : BAIL, out);
 }
 
 static PyObject *configure(PyObject *module, PyObject *args) {

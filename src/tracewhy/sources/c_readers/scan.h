@@ -668,6 +668,21 @@ static int trace_rank(Parser *p, Doc *doc, cursor s, Py_ssize_t n, int flags, ui
     return rc;
 }
 
+/* The end of a read: the parser's tables freed, and `out` (stolen) returned, or None when the
+ * read failed (`rc`) - whatever went wrong, the general path reads the input again and says so. */
+static PyObject *finish(Parser *p, int rc, PyObject *out) {
+    names_free(&p->names);
+    names_free(&p->values);
+    free(p->scratch);
+    free(p->recs);
+    if (rc) {
+        Py_XDECREF(out);
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return out;
+}
+
 typedef int (*DocumentParser)(Parser *, Doc *, int variant);
 
 /* A whole document of a format whose spans name their trace: parsed by `parse` into records,
@@ -687,17 +702,8 @@ static PyObject *read_document(const char *data, Py_ssize_t size, DocumentParser
         rc = p.p != p.end;
     }
     if (!rc) rc = build_spans(&p, build, doc.traces, context, out);
-    names_free(&p.names);
-    names_free(&p.values);
-    free(p.scratch);
-    free(p.recs);
     Py_XDECREF(doc.ranks);
     Py_XDECREF(doc.traces);
     Py_XDECREF(doc.keep);
-    if (rc) {
-        Py_XDECREF(out);
-        PyErr_Clear(); /* whatever went wrong, the general path reads it again and says so */
-        Py_RETURN_NONE;
-    }
-    return out;
+    return finish(&p, rc, out);
 }

@@ -4,7 +4,7 @@
 list of traces (``[[...], [...]]``, as ``/api/v2/traces`` returns).  It may decline any input
 (None: the caller takes the existing path), but it must never raise or crash, must decline
 whatever the typed reader refuses, and whatever it reads must match the typed reader
-(``typed_zipkin.read_zipkin(..., native=False)``, the reference): same format, rejects, warnings,
+(``parse_typed(..., native=False)``, the reference): same format, rejects, warnings,
 counts and trace warnings, the same spans as a multiset, the traces in the order their ids first
 appear in the file, each trace's spans together and in (start_us, span_id) order.
 
@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from tests.conftest import EXTERNAL, FIXTURES, REPO
 from tests.fixtures.formats import EPOCH_US, T0_NS, sdk_to_zipkin, sdk_trace, to_zipkin
 from tests.support.sdk import SdkTraceBuilder
-from tracewhy.sources import native, typed_zipkin
+from tracewhy.sources import native
 from tracewhy.sources.common import ParseResult
 from tracewhy.sources.decode import read_input
 from tracewhy.sources.typed import parse_typed
@@ -79,7 +79,7 @@ def _compiled_reader() -> None:
 # -- the parity rule ----------------------------------------------------------------------------
 
 def reference(data: bytes) -> ParseResult | None:
-    return typed_zipkin.read_zipkin(data, None, native=False)
+    return parse_typed(data, "zipkin", None, native=False)
 
 
 def read_zipkin(data: bytes) -> ParseResult | None:

@@ -46,6 +46,7 @@ from tracewhy.sources.native import (
     read_jaeger,
     read_otlp,
 )
+from tracewhy.sources.native import read_zipkin as read_native_zipkin
 from tracewhy.sources.otlp import KIND_NUMBERS, OtlpIds, bytes_as_hex, status_of
 from tracewhy.sources.otlp import build_span as build_otlp_span
 from tracewhy.sources.typed_zipkin import read_zipkin
@@ -124,7 +125,8 @@ def parse_typed(data: bytes, fmt: str | None, keep: Callable[[str], bool] | None
         found = read_otlp(data, keep) if native else None
         return found if found is not None else _otlp(data, start.group(1) == b"result", keep)
     if fmt in (None, "zipkin") and ZIPKIN_START.match(data):
-        return read_zipkin(data, keep, native=native)
+        found = read_native_zipkin(data, keep) if native else None
+        return found if found is not None else read_zipkin(data, keep)
     return None
 
 

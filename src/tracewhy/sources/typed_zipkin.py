@@ -19,7 +19,6 @@ import msgspec
 from tracewhy.model import CHILD_OF, STATUS_UNSET, UNSPECIFIED, Event, Span
 from tracewhy.sources.common import CanonicalIds, IdCanon, ParseResult, kept
 from tracewhy.sources.native import ZIPKIN_TRACES
-from tracewhy.sources.native import read_zipkin as native_zipkin
 from tracewhy.sources.zipkin import (
     FORMAT,
     KINDS,
@@ -68,13 +67,8 @@ _TRACES = msgspec.json.Decoder(list[list[_Span]])
 _NO_ENDPOINT = _Endpoint()
 
 
-def read_zipkin(data: bytes, keep: Callable[[str], bool] | None = None, *,
-                native: bool = True) -> ParseResult | None:
-    """A list of spans or of traces read on the fast path, or None when not plainly well-formed.
-    ``native``: try the C reader first (as ``typed.parse_typed``)."""
-    found = native_zipkin(data, keep) if native else None
-    if found is not None:
-        return found
+def read_zipkin(data: bytes, keep: Callable[[str], bool] | None = None) -> ParseResult | None:
+    """A list of spans or of traces read on the fast path, or None when not plainly well-formed."""
     try:
         if ZIPKIN_TRACES.match(data):
             spans = [span for trace in _TRACES.decode(data) for span in trace]

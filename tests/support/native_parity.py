@@ -9,6 +9,7 @@ the same spans as a multiset, each trace's spans in (start_us, span_id) order.
 from __future__ import annotations
 
 import itertools
+import random
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from tracewhy.model import Span
 from tracewhy.sources.common import ParseResult
 
 Reader = Callable[[bytes], ParseResult | None]
+Check = Callable[[bytes, str], object]  # a test file's assert_parity(data, what)
 
 
 def assert_parity(data: bytes, read: Reader, reference: Reader, what: str = "", *,
@@ -95,3 +97,48 @@ def assert_trace_order(got: list[Span], want: list[Span], where: str) -> None:
         f"traces not in order of first appearance in {where}"
     runs = [trace_id for trace_id, _ in itertools.groupby(span.trace_id for span in got)]
     assert len(runs) == len(order), f"a trace's spans are not together in {where}: {runs[:8]}"
+
+
+# -- broken bytes ---------------------------------------------------------------------------
+
+def assert_every_truncation(data: bytes, name: str, reference: Reader, check: Check) -> None:
+    """``data`` (which the reference reads) and every prefix of it, held to the rule."""
+    assert reference(data) is not None, "a document the typed reader reads, to cut short"
+    check(data, name)
+    for end in range(len(data)):
+        check(data[:end], f"{name}[:{end}]")
+
+
+def assert_random_mutations(documents: dict[str, bytes], check: Check,
+                            rounds: int = 3000) -> None:
+    """Seeded byte mutations of ``documents`` in turn, each held to the rule."""
+    named = list(documents.items())
+    for seed in range(rounds):
+        rng = random.Random(seed)
+        name, data = named[seed % len(named)]
+        check(mutated(data, rng), f"{name} mutated with random.Random({seed})")
+
+
+INTERESTING_BYTES = b'"\\{}[],:0-+eE.tfn \x00\x1f\x7f\xff\xc0\xed\xf4'
+
+
+def mutated(data: bytes, rng: random.Random) -> bytes:
+    """One to three flips, insertions or deletions of a byte."""
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(out))
+        byte = rng.choice(INTERESTING_BYTES) if rng.random() < 0.7 else rng.randrange(256)
+        op = rng.randrange(3)
+        if op == 0:
+            out[at] = byte if rng.random() < 0.5 else out[at] ^ (1 << rng.randrange(8))
+        elif op == 1:
+            out.insert(at, byte)
+        else:
+            del out[at]
+    return bytes(out)
+
+
+def replace_once(document: bytes, old: bytes, new: bytes) -> bytes:
+    """``document`` with its first ``old`` (which must be there) replaced."""
+    assert old in document, old
+    return document.replace(old, new, 1)

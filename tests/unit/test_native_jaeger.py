@@ -643,44 +643,15 @@ SMALL_DOCUMENTS = {"five-spans": FIVE_SPANS, "odd-shapes": ODD_SHAPES, "two-trac
 
 @pytest.mark.parametrize("name", list(SMALL_DOCUMENTS))
 def test_every_truncation(name: str) -> None:
-    data = SMALL_DOCUMENTS[name]
-    assert reference(data) is not None, "a document the typed reader reads, to cut short"
-    assert_parity(data, name)
-    for end in range(len(data)):
-        assert_parity(data[:end], f"{name}[:{end}]")
-
-
-INTERESTING_BYTES = b'"\\{}[],:0-+eE.tfn \x00\x1f\x7f\xff\xc0\xed\xf4'
-
-
-def mutated(data: bytes, rng: random.Random) -> bytes:
-    """One to three flips, insertions or deletions of a byte."""
-    out = bytearray(data)
-    for _ in range(rng.randint(1, 3)):
-        at = rng.randrange(len(out))
-        byte = rng.choice(INTERESTING_BYTES) if rng.random() < 0.7 else rng.randrange(256)
-        op = rng.randrange(3)
-        if op == 0:
-            out[at] = byte if rng.random() < 0.5 else out[at] ^ (1 << rng.randrange(8))
-        elif op == 1:
-            out.insert(at, byte)
-        else:
-            del out[at]
-    return bytes(out)
+    parity.assert_every_truncation(SMALL_DOCUMENTS[name], name, reference, assert_parity)
 
 
 def test_random_byte_mutations() -> None:
-    documents = list(SMALL_DOCUMENTS.items())
-    for seed in range(3000):
-        rng = random.Random(seed)
-        name, data = documents[seed % len(documents)]
-        assert_parity(mutated(data, rng), f"{name} mutated with random.Random({seed})")
+    parity.assert_random_mutations(SMALL_DOCUMENTS, assert_parity)
 
 
 def replaced(old: bytes, new: bytes) -> bytes:
-    """FIVE_SPANS with the first ``old`` replaced (which must be there)."""
-    assert old in FIVE_SPANS, old
-    return FIVE_SPANS.replace(old, new, 1)
+    return parity.replace_once(FIVE_SPANS, old, new)
 
 
 def in_span(field: bytes, value: bytes) -> bytes:

@@ -59,7 +59,6 @@ from tests.unit.test_native_jaeger import (  # noqa: E402
     chance,
     hex_id,
     json_value,
-    mutated,
     rare,
     serialise,
     span_id,
@@ -758,25 +757,15 @@ def test_the_small_documents_are_read_as_intended() -> None:
 
 @pytest.mark.parametrize("name", list(SMALL_DOCUMENTS))
 def test_every_truncation(name: str) -> None:
-    data = SMALL_DOCUMENTS[name]
-    assert reference(data) is not None, "a document the typed reader reads, to cut short"
-    assert_parity(data, name)
-    for end in range(len(data)):
-        assert_parity(data[:end], f"{name}[:{end}]")
+    parity.assert_every_truncation(SMALL_DOCUMENTS[name], name, reference, assert_parity)
 
 
 def test_random_byte_mutations() -> None:
-    documents = list(SMALL_DOCUMENTS.items())
-    for seed in range(3000):
-        rng = random.Random(seed)
-        name, data = documents[seed % len(documents)]
-        assert_parity(mutated(data, rng), f"{name} mutated with random.Random({seed})")
+    parity.assert_random_mutations(SMALL_DOCUMENTS, assert_parity)
 
 
 def replaced(old: bytes, new: bytes) -> bytes:
-    """FIVE_SPANS with the first ``old`` replaced (which must be there)."""
-    assert old in FIVE_SPANS, old
-    return FIVE_SPANS.replace(old, new, 1)
+    return parity.replace_once(FIVE_SPANS, old, new)
 
 
 def in_span(field: bytes, value: bytes) -> bytes:
